@@ -1,0 +1,88 @@
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+
+const EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']
+const INDEX_FILES = EXTENSIONS.slice(1).map((ext) => `index${ext}`)
+
+/** Thrown when a module can't be found: the message names it and where it was looked for. */
+export class ModuleNotFoundError extends Error {
+  override readonly name = 'ModuleNotFoundError'
+}
+
+/**
+ * Finds `specifier` the way a user of `gu app:app` expects: a file in `fromDir` first (with or
+ * without its extension, as Gunicorn finds `app.py` for `app`), then a package installed there.
+ */
+export function resolveModule(specifier: string, fromDir: string): string {
+  const local = resolveFile(isAbsolute(specifier) ? specifier : resolve(fromDir, specifier))
+  if (local) return local
+  if (isRelative(specifier) || isAbsolute(specifier)) {
+    throw new ModuleNotFoundError(`cannot find module '${specifier}' in ${fromDir}`)
+  }
+  const found = resolvePackage(specifier, fromDir)
+  if (!found) throw new ModuleNotFoundError(`cannot find module '${specifier}' from ${fromDir}; is it installed?`)
+  return found
+}
+
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
+}
+
+function resolveFile(base: string): string | undefined {
+  for (const ext of EXTENSIONS) {
+    const candidate = base + ext
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate
+  }
+  if (existsSync(base) && statSync(base).isDirectory()) {
+    for (const index of INDEX_FILES) if (existsSync(join(base, index))) return join(base, index)
+  }
+  return undefined
+}
+
+/** Package resolution: CommonJS rules first, then the `import` condition for ESM-only exports. */
+function resolvePackage(specifier: string, fromDir: string): string | undefined {
+  try {
+    return createRequire(join(fromDir, 'noop.js')).resolve(specifier)
+  } catch {
+    return resolveImportCondition(specifier, fromDir)
+  }
+}
+
+function resolveImportCondition(specifier: string, fromDir: string): string | undefined {
+  const parts = specifier.split('/')
+  const nameLength = specifier.startsWith('@') ? 2 : 1
+  const name = parts.slice(0, nameLength).join('/')
+  const subpath = ['.', ...parts.slice(nameLength)].join('/')
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const pkgDir = join(dir, 'node_modules', name)
+    const manifest = join(pkgDir, 'package.json')
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown; main?: string }
+      const target = pickExport(pkg.exports, subpath) ?? (subpath === '.' ? pkg.main ?? 'index.js' : subpath)
+      return resolveFile(join(pkgDir, target))
+    }
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+function pickExport(exports: unknown, subpath: string): string | undefined {
+  if (exports == null) return undefined
+  if (typeof exports === 'string') return subpath === '.' ? exports : undefined
+  const map = exports as Record<string, unknown>
+  const entry = Object.keys(map).some((k) => k.startsWith('.')) ? map[subpath] : subpath === '.' ? map : undefined
+  return pickCondition(entry)
+}
+
+function pickCondition(entry: unknown): string | undefined {
+  if (typeof entry === 'string') return entry
+  if (Array.isArray(entry)) return entry.map(pickCondition).find(Boolean)
+  if (entry && typeof entry === 'object') {
+    const conditions = entry as Record<string, unknown>
+    for (const key of ['import', 'node', 'default']) {
+      const found = pickCondition(conditions[key])
+      if (found) return found
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process'
+import { fstatSync, lstatSync, rmSync } from 'node:fs'
+import net from 'node:net'
+import { getSystemErrorName } from 'node:util'
+import { formatBind, parseBind } from '../settings/bind-address.js'
+import type { BindAddress } from '../settings/types.js'
+import { LISTEN_HELPER } from './paths.js'
+
+/** libuv's bound-but-not-listening handle, from node:net's own server-handle factory. */
+interface RawHandle {
+  fd: number
+  close(): void
+  getsockname?(out: { port?: number; address?: string }): number
+}
+const createServerHandle = (net as unknown as {
+  _createServerHandle(address: string | null, port: number, addressType: number, fd?: number, flags?: number): RawHandle | number
+})._createServerHandle
+
+/** A listening socket the arbiter holds and hands to workers. */
+export interface BoundSocket {
+  /** As configured: the key used to tell which addresses changed on reload. */
+  readonly spec: string
+  readonly address: BindAddress
+  readonly fd: number
+  /** What the address resolved to (a port 0 bind gets its real port here). */
+  readonly label: string
+  close(): void
+}
+
+/** A bind failure, with the errno code so the caller can decide to retry. */
+export class BindError extends Error {
+  constructor(
+    readonly code: string,
+    readonly spec: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Binds (without listening) one address; an `fd://N` address is checked and adopted. */
+export function bindAddress(spec: string): BoundSocket {
+  const address = parseBind(spec)
+  if (address.kind === 'fd') {
+    let isSocket = false
+    try {
+      isSocket = fstatSync(address.fd).isSocket()
+    } catch {}
+    if (!isSocket) throw new BindError('EBADF', spec, `${spec} is not an open socket descriptor`)
+    return { spec, address, fd: address.fd, label: spec, close: () => {} }
+  }
+  if (address.kind === 'unix') removeStaleSocket(address.path, spec)
+  const handle =
+    address.kind === 'unix'
+      ? createServerHandle(address.path, -1, -1)
+      : createServerHandle(address.host, address.port, address.ipv6 ? 6 : 4, undefined, 0)
+  if (typeof handle === 'number') throw bindFailure(handle, spec)
+  const label = address.kind === 'tcp' ? formatBind({ ...address, port: boundPort(handle) ?? address.port }) : formatBind(address)
+  const close = () => {
+    handle.close()
+    if (address.kind === 'unix') rmSync(address.path, { force: true })
+  }
+  return { spec, address, fd: handle.fd, label, close }
+}
+
+/** Puts bound sockets into the listening state (see listen-fds.ts); throws the first failure. */
+export function listenAll(sockets: readonly BoundSocket[], backlog: number): void {
+  const owned = sockets.filter((s) => s.address.kind !== 'fd')
+  if (owned.length === 0) return
+  const result = spawnSync(process.execPath, [LISTEN_HELPER, String(backlog), String(owned.length)], {
+    stdio: ['ignore', 'pipe', 'inherit', ...owned.map((s) => s.fd)],
+    encoding: 'utf8',
+  })
+  if (result.status === 0) return
+  const failure = JSON.parse(result.stdout || '{}') as { index?: number; code?: string; message?: string }
+  const spec = owned[failure.index ?? 0]?.spec ?? '?'
+  throw new BindError(failure.code ?? 'EUNKNOWN', spec, failure.message ?? `listen failed (${result.error?.message ?? result.status})`)
+}
+
+function boundPort(handle: RawHandle): number | undefined {
+  const out: { port?: number } = {}
+  handle.getsockname?.(out)
+  return out.port
+}
+
+function bindFailure(errno: number, spec: string): BindError {
+  const code = getSystemErrorName(errno)
+  return new BindError(code, spec, `${code} binding ${spec}`)
+}
+
+/** A socket file left by a dead server is removed; a live one is "in use". */
+function removeStaleSocket(path: string, spec: string): void {
+  let isSocket = false
+  try {
+    isSocket = lstatSync(path).isSocket()
+  } catch {
+    return
+  }
+  if (!isSocket) throw new BindError('EEXIST', spec, `${path} exists and is not a socket`)
+  const probe = spawnSync(process.execPath, ['-e', `require('net').connect(${JSON.stringify(path)}).on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`])
+  if (probe.status === 0) throw new BindError('EADDRINUSE', spec, `${spec} is in use by a running server`)
+  rmSync(path, { force: true })
+}

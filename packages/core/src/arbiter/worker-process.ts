@@ -1,0 +1,42 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import type { PlainSettings } from '../settings/types.js'
+import { WORKER_BOOT_ENV, type WorkerBoot } from '../worker/messages.js'
+import type { ListenSocket } from '../worker/types.js'
+import type { BoundSocket } from './bound-socket.js'
+import { WORKER_ENTRY } from './paths.js'
+
+/** The arbiter's record of one worker process. */
+export interface WorkerRecord {
+  readonly pid: number
+  readonly age: number
+  readonly child: ChildProcess
+  /** Workers of an older generation are replaced once the new ones have booted (HUP). */
+  readonly generation: number
+  readonly spawnedAt: number
+  lastHeartbeat: number
+  booted: boolean
+  /** Set once SIGABRT was sent for a timeout: the next check sends SIGKILL. */
+  aborted: boolean
+  /** Set once the arbiter asked it to stop, so its exit is expected. */
+  stopping: boolean
+}
+
+// Debugger flags would make every worker fight over the same inspector port.
+const INHERITED_EXEC_ARGV = process.execArgv.filter((arg) => !arg.startsWith('--inspect') && !arg.startsWith('--debug'))
+
+/**
+ * Spawns a worker: the listening sockets become its descriptors 3.., the IPC channel follows
+ * them, and what it needs to boot travels in one environment variable.
+ */
+export function spawnWorker(age: number, generation: number, settings: PlainSettings, sockets: readonly BoundSocket[], selfBinding: boolean): WorkerRecord {
+  const listen: ListenSocket[] = sockets.map((socket, i) => ({ bind: socket.address, fd: selfBinding ? -1 : 3 + i }))
+  const boot: WorkerBoot = { age, settings, sockets: listen }
+  const child = spawn(process.execPath, [...INHERITED_EXEC_ARGV, WORKER_ENTRY], {
+    cwd: settings.chdir,
+    env: { ...process.env, [WORKER_BOOT_ENV]: JSON.stringify(boot) },
+    stdio: ['ignore', 'inherit', 'inherit', ...(selfBinding ? [] : sockets.map((s) => s.fd)), 'ipc'],
+    serialization: 'json',
+  })
+  const now = Date.now()
+  return { pid: child.pid ?? -1, age, child, generation, spawnedAt: now, lastHeartbeat: now, booted: false, aborted: false, stopping: false }
+}

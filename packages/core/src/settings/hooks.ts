@@ -1,0 +1,30 @@
+import type { HookName } from './types.js'
+
+export interface HookSpec {
+  readonly name: HookName
+  /** Where it runs: the arbiter or the worker process. */
+  readonly runsIn: 'arbiter' | 'worker'
+  readonly signature: string
+  readonly description: string
+}
+
+/** Every server hook, documented once (Gunicorn's server hooks, camelCased). */
+export const HOOKS: readonly HookSpec[] = [
+  { name: 'onStarting', runsIn: 'arbiter', signature: '(arbiter)', description: 'Before the arbiter binds its sockets.' },
+  { name: 'onReload', runsIn: 'arbiter', signature: '(arbiter)', description: 'When the arbiter reloads (HUP), before the new workers start.' },
+  { name: 'whenReady', runsIn: 'arbiter', signature: '(arbiter)', description: 'Once the first generation of workers has booted and is serving.' },
+  { name: 'preFork', runsIn: 'arbiter', signature: '(arbiter, worker)', description: 'Just before a worker process is spawned.' },
+  { name: 'postFork', runsIn: 'worker', signature: '(arbiter, worker)', description: 'In the new worker process, before it loads the app.' },
+  { name: 'postWorkerInit', runsIn: 'worker', signature: '(worker)', description: 'In the worker, after the app is loaded and before it serves.' },
+  { name: 'workerInt', runsIn: 'worker', signature: '(worker)', description: 'In the worker, when it gets INT or QUIT (a quick stop).' },
+  { name: 'workerAbort', runsIn: 'worker', signature: '(worker)', description: 'In the worker, when it gets SIGABRT (usually a timeout). A worker whose event loop is blocked cannot run JavaScript, so this runs only if the loop still turns; the arbiter SIGKILLs it either way.' },
+  { name: 'preExec', runsIn: 'arbiter', signature: '(arbiter)', description: 'Before a new arbiter is started for an in-place upgrade (USR2).' },
+  { name: 'preRequest', runsIn: 'worker', signature: '(worker, req)', description: 'Before the app sees a request; may be async.' },
+  { name: 'postRequest', runsIn: 'worker', signature: '(worker, req, res)', description: 'After the response has been sent.' },
+  { name: 'childExit', runsIn: 'arbiter', signature: '(arbiter, worker)', description: 'After a worker process has exited; `worker.exitCode` and `worker.signal` say how.' },
+  { name: 'workerExit', runsIn: 'worker', signature: '(worker)', description: 'In the worker, just before it exits after a stop.' },
+  { name: 'nworkersChanged', runsIn: 'arbiter', signature: '(arbiter, newValue, oldValue)', description: 'When the number of workers changes (start, TTIN, TTOU); `oldValue` is null the first time.' },
+  { name: 'onExit', runsIn: 'arbiter', signature: '(arbiter)', description: 'Just before the arbiter exits.' },
+]
+
+export const HOOK_NAMES: ReadonlySet<string> = new Set(HOOKS.map((h) => h.name))

@@ -1,0 +1,42 @@
+import { resolve as resolvePath } from 'node:path'
+import { defaultSettings } from './catalog.js'
+import { findConfigFile, loadConfigFile } from './config-file.js'
+import { parseArgv, splitCommandLine, type ParsedArgs } from './parse-argv.js'
+import type { Hooks, PlainSettings, Settings } from './types.js'
+
+export interface ResolvedSettings {
+  settings: Settings
+  /** The config file that was loaded, if any. */
+  configFile: string | undefined
+  help: boolean
+  version: boolean
+}
+
+/**
+ * Settings by precedence, lowest first: defaults, config file, `GU_CMD_ARGS`, command line.
+ * The config file to load is itself chosen by `-c` on the command line or in `GU_CMD_ARGS`.
+ */
+export async function resolveSettings(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ResolvedSettings> {
+  const cli = parseArgv(argv)
+  const fromEnv: ParsedArgs = env.GU_CMD_ARGS ? parseArgv(splitCommandLine(env.GU_CMD_ARGS), 'GU_CMD_ARGS') : { values: {}, help: false, version: false }
+  const explicit: Partial<PlainSettings> = { ...fromEnv.values, ...cli.values }
+  const result = { help: cli.help || fromEnv.help, version: cli.version || fromEnv.version }
+  const defaults = defaultSettings(env)
+  if (result.help || result.version) return { settings: defaults, configFile: undefined, ...result }
+
+  // The config file is found relative to the directory gu was started in, as Gunicorn does.
+  const configFile = findConfigFile(explicit.config, process.cwd())
+  const loaded = configFile ? await loadConfigFile(configFile) : undefined
+  const plain: PlainSettings = { ...defaults, ...loaded?.values, ...explicit }
+  plain.chdir = resolvePath(plain.chdir)
+  plain.config = configFile ?? null
+  const hooks: Hooks = loaded?.hooks ?? {}
+  return { settings: { ...plain, ...hooks }, configFile, ...result }
+}
+
+/** The JSON-safe part of settings: what workers receive and `--print-config` prints. */
+export function plainSettings(settings: Settings): PlainSettings {
+  const plain: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(settings)) if (typeof value !== 'function') plain[key] = value
+  return plain as unknown as PlainSettings
+}

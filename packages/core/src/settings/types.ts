@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** One address the server listens on, parsed from a `--bind` value. */
+export type BindAddress =
+  | { kind: 'tcp'; host: string; port: number; ipv6: boolean }
+  | { kind: 'unix'; path: string }
+  | { kind: 'fd'; fd: number }
+
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical'
+export type AppInterface = 'auto' | 'node' | 'fetch'
+
+/** What arbiter-side hooks receive. */
+export interface ArbiterInfo {
+  readonly pid: number
+  readonly settings: Settings
+  /** The number of workers the arbiter is keeping alive. */
+  readonly numWorkers: number
+}
+
+/** What worker-side hooks receive, and what arbiter hooks receive about one worker. */
+export interface WorkerInfo {
+  readonly pid: number
+  /** The worker's age: 1 for the first spawned worker, counting up for the arbiter's lifetime. */
+  readonly age: number
+}
+
+type MaybePromise<T> = T | Promise<T>
+
+/** Server hooks: Gunicorn's, camelCased. Each runs where its Gunicorn namesake runs. */
+export interface Hooks {
+  onStarting?(arbiter: ArbiterInfo): MaybePromise<void>
+  onReload?(arbiter: ArbiterInfo): MaybePromise<void>
+  whenReady?(arbiter: ArbiterInfo): MaybePromise<void>
+  preFork?(arbiter: ArbiterInfo, worker: WorkerInfo): MaybePromise<void>
+  postFork?(arbiter: ArbiterInfo, worker: WorkerInfo): MaybePromise<void>
+  postWorkerInit?(worker: WorkerInfo): MaybePromise<void>
+  workerInt?(worker: WorkerInfo): void
+  workerAbort?(worker: WorkerInfo): void
+  preExec?(arbiter: ArbiterInfo): MaybePromise<void>
+  preRequest?(worker: WorkerInfo, req: IncomingMessage): MaybePromise<void>
+  postRequest?(worker: WorkerInfo, req: IncomingMessage, res: ServerResponse): void
+  childExit?(arbiter: ArbiterInfo, worker: WorkerInfo & { exitCode: number | null; signal: string | null }): MaybePromise<void>
+  workerExit?(worker: WorkerInfo): void
+  nworkersChanged?(arbiter: ArbiterInfo, newValue: number, oldValue: number | null): MaybePromise<void>
+  onExit?(arbiter: ArbiterInfo): MaybePromise<void>
+}
+
+export type HookName = keyof Hooks
+
+/** Every setting that can travel as JSON (to workers, into `--print-config`). */
+export interface PlainSettings {
+  bind: string[]
+  backlog: number
+  workers: number
+  workerClass: string
+  workerConnections: number
+  timeout: number
+  gracefulTimeout: number
+  keepalive: number
+  maxRequests: number
+  maxRequestsJitter: number
+  config: string | null
+  checkConfig: boolean
+  printConfig: boolean
+  pidfile: string | null
+  rawEnv: string[]
+  chdir: string
+  procName: string | null
+  preloadApp: boolean
+  appInterface: AppInterface
+  loglevel: LogLevel
+  errorlog: string
+  accesslog: string | null
+  accessLogFormat: string
+  /** The app to serve, `module:export` (the positional argument). */
+  app: string | null
+}
+
+/** Resolved settings: the plain values plus the hooks a config file defined. */
+export interface Settings extends PlainSettings, Hooks {}
+
+/** What a config file may set: any plain setting (except the app's own flags) and any hook. */
+export type UserConfig = Partial<Omit<PlainSettings, 'config' | 'checkConfig' | 'printConfig'>> & Hooks

@@ -1,0 +1,83 @@
+import { loadApp } from '../app/load-app.js'
+import { AppLoadError } from '../app/types.js'
+import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK, WORKER_BOOT_ERROR } from '../arbiter/exit-codes.js'
+import { AccessLog } from '../log/access-log.js'
+import { Logger } from '../log/logger.js'
+import { findConfigFile, loadConfigFile } from '../settings/config-file.js'
+import type { Hooks, Settings } from '../settings/types.js'
+import { WORKER_BOOT_ENV, type WorkerBoot, type WorkerMessage } from './messages.js'
+import { loadWorkerClass } from './resolve-worker-class.js'
+import { Runtime } from './runtime.js'
+import { installWorkerSignals } from './worker-signals.js'
+
+/** A worker process: load hooks, the worker class and the app, then serve until told to stop. */
+async function main(): Promise<void> {
+  const boot = JSON.parse(process.env[WORKER_BOOT_ENV] ?? 'null') as WorkerBoot | null
+  if (!boot || !process.send) {
+    process.stderr.write('gu: this is gu\'s worker process; start servers with the gu command\n')
+    process.exit(EXIT_FAILURE)
+  }
+  delete process.env[WORKER_BOOT_ENV]
+  const plain = boot.settings
+  process.title = `gu: worker [${plain.procName ?? plain.app}]`
+  const log = new Logger(plain.errorlog, plain.loglevel)
+  const send = (message: WorkerMessage) => process.send?.(message)
+
+  const exitWith = async (code: number, message: string, error?: unknown) => {
+    log.error(message, error)
+    await log.flush()
+    process.exit(code)
+  }
+
+  let hooks: Hooks = {}
+  let settings: Settings = plain
+  let workerClass
+  try {
+    const configFile = findConfigFile(plain.config, process.cwd())
+    hooks = configFile ? (await loadConfigFile(configFile)).hooks : {}
+    settings = { ...plain, ...hooks }
+    const info = { pid: process.pid, age: boot.age }
+    await hooks.postFork?.({ pid: process.ppid, settings, numWorkers: plain.workers }, info)
+    workerClass = await loadWorkerClass(plain.workerClass, plain.chdir)
+  } catch (error) {
+    return exitWith(WORKER_BOOT_ERROR, `Worker failed to boot: ${(error as Error).message}`)
+  }
+
+  let app
+  try {
+    app = (await loadApp(plain.app!, plain.chdir, plain.appInterface)).app
+  } catch (error) {
+    const message = error instanceof AppLoadError ? error.message : `${(error as Error)?.message ?? error}`
+    return exitWith(APP_LOAD_ERROR, `Failed to load the app: ${message}`, error instanceof AppLoadError ? undefined : error)
+  }
+
+  const accessLog = plain.accesslog ? new AccessLog(plain.accesslog, plain.accessLogFormat) : undefined
+  const runtime = new Runtime({ age: boot.age, settings, app, sockets: boot.sockets, log, accessLog, send })
+  installWorkerSignals(runtime, { log, accessLog, hooks })
+
+  try {
+    await hooks.postWorkerInit?.(runtime.info)
+  } catch (error) {
+    return exitWith(WORKER_BOOT_ERROR, 'Worker failed to boot: postWorkerInit hook threw', error)
+  }
+
+  log.info(`Booting worker with pid: ${process.pid}`)
+  let exitCode: number = EXIT_OK
+  try {
+    await workerClass.run(runtime)
+  } catch (error) {
+    log.error(`Worker class '${workerClass.name}' failed`, error)
+    exitCode = runtime.booted ? EXIT_FAILURE : WORKER_BOOT_ERROR
+  }
+  runtime.stopHeartbeat()
+  try {
+    hooks.workerExit?.(runtime.info)
+  } catch (error) {
+    log.error('workerExit hook failed', error)
+  }
+  log.info(`Worker exiting (pid: ${process.pid})`)
+  await Promise.all([log.flush(), accessLog?.flush()])
+  process.exit(process.exitCode ?? exitCode)
+}
+
+void main()

@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { fetchToNodeListener } from '../app/fetch-listener.js'
+import type { App, NodeListener } from '../app/types.js'
+import type { AccessLog } from '../log/access-log.js'
+import type { Logger } from '../log/logger.js'
+import type { Hooks, WorkerInfo } from '../settings/types.js'
+import { countResponseBytes } from './count-bytes.js'
+
+export interface RequestAccounting {
+  started(): void
+  finished(): void
+}
+
+interface ListenerOptions {
+  app: App
+  hooks: Hooks
+  worker: WorkerInfo
+  log: Logger
+  accessLog: AccessLog | undefined
+  accounting: RequestAccounting
+}
+
+/**
+ * The app as a node:http listener with what every request gets around it: hooks, the access log,
+ * request accounting, and a 500 (not a dead worker) when the app throws or rejects.
+ */
+export function createRequestListener(options: ListenerOptions): NodeListener {
+  const { hooks, worker, log, accessLog, accounting } = options
+  const onAppError = (error: unknown, req: IncomingMessage) => log.error(`Error handling request ${req.url}`, error)
+  const app = options.app
+  const call = app.interface === 'node' ? app.listener : fetchToNodeListener(app.fetch, onAppError)
+
+  const invoke = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const result = call(req, res)
+      if (result instanceof Promise) result.catch((error) => fail(req, res, error))
+    } catch (error) {
+      fail(req, res, error)
+    }
+  }
+
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    onAppError(error, req)
+    if (!res.headersSent) {
+      res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' }).end('Internal Server Error\n')
+    } else {
+      res.destroy()
+    }
+  }
+
+  return (req, res) => {
+    accounting.started()
+    const start = accessLog ? new Date() : undefined
+    const startNs = accessLog ? process.hrtime.bigint() : 0n
+    const bytes = accessLog ? countResponseBytes(res) : undefined
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      if (accessLog) {
+        accessLog.write({
+          remoteAddress: req.socket.remoteAddress ?? '-',
+          method: req.method ?? '-',
+          url: req.url ?? '-',
+          httpVersion: req.httpVersion,
+          status: res.statusCode,
+          responseBytes: bytes!(),
+          requestHeaders: req.headers,
+          responseHeader: (name) => res.getHeader(name),
+          start: start!,
+          durationMicros: Number(process.hrtime.bigint() - startNs) / 1000,
+        })
+      }
+      if (hooks.postRequest) runPostRequest(hooks, worker, req, res, log)
+      accounting.finished()
+    }
+    res.once('finish', finish)
+    res.once('close', finish)
+
+    if (!hooks.preRequest) return invoke(req, res)
+    Promise.resolve()
+      .then(() => hooks.preRequest!(worker, req))
+      .then(
+        () => invoke(req, res),
+        (error) => fail(req, res, error),
+      )
+  }
+}
+
+function runPostRequest(hooks: Hooks, worker: WorkerInfo, req: IncomingMessage, res: ServerResponse, log: Logger) {
+  try {
+    hooks.postRequest!(worker, req, res)
+  } catch (error) {
+    log.error('postRequest hook failed', error)
+  }
+}

@@ -1,0 +1,116 @@
+import type { App } from '../app/types.js'
+import type { AccessLog } from '../log/access-log.js'
+import type { Logger } from '../log/logger.js'
+import type { Settings, WorkerInfo } from '../settings/types.js'
+import type { WorkerMessage } from './messages.js'
+import { createRequestListener } from './request-listener.js'
+import type { ListenSocket, StopMode, WorkerRuntime } from './types.js'
+
+interface RuntimeOptions {
+  age: number
+  settings: Settings
+  app: App
+  sockets: ListenSocket[]
+  log: Logger
+  accessLog: AccessLog | undefined
+  send: (message: WorkerMessage) => void
+}
+
+/**
+ * The part of a worker every worker class shares: heartbeat, the stop state, request accounting
+ * and max-requests. It owns no signals and no sockets: `entry.ts` wires those to it.
+ */
+export class Runtime implements WorkerRuntime {
+  readonly age: number
+  readonly settings: Settings
+  readonly app: App
+  readonly sockets: readonly ListenSocket[]
+  readonly log: Logger
+  readonly listener: WorkerRuntime['listener']
+  readonly info: WorkerInfo
+  #stopMode: StopMode | undefined
+  readonly #stop = new AbortController()
+  readonly #send: RuntimeOptions['send']
+  readonly #maxRequests: number
+  #handled = 0
+  #inFlight = 0
+  #heartbeat: NodeJS.Timeout | undefined
+  #booted = false
+
+  constructor(options: RuntimeOptions) {
+    this.age = options.age
+    this.settings = options.settings
+    this.app = options.app
+    this.sockets = options.sockets
+    this.log = options.log
+    this.#send = options.send
+    this.info = { pid: process.pid, age: options.age }
+    const { maxRequests, maxRequestsJitter } = options.settings
+    this.#maxRequests = maxRequests > 0 ? maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1)) : 0
+    this.listener = createRequestListener({
+      app: options.app,
+      hooks: options.settings,
+      worker: this.info,
+      log: options.log,
+      accessLog: options.accessLog,
+      accounting: { started: () => this.#started(), finished: () => this.#finished() },
+    })
+  }
+
+  get stopSignal(): AbortSignal {
+    return this.#stop.signal
+  }
+  get stopMode(): StopMode | undefined {
+    return this.#stopMode
+  }
+  get booted(): boolean {
+    return this.#booted
+  }
+  get inFlight(): number {
+    return this.#inFlight
+  }
+
+  ready(): void {
+    if (this.#booted) return
+    this.#booted = true
+    this.#send({ type: 'booted' })
+    this.#startHeartbeat()
+  }
+
+  notify(): void {
+    this.#send({ type: 'heartbeat' })
+  }
+
+  /** Ask the worker class to stop; a later quick stop overrides a graceful one. */
+  stop(mode: StopMode): void {
+    if (this.#stopMode === mode || this.#stopMode === 'quick') return
+    this.#stopMode = mode
+    this.#stop.abort(mode)
+  }
+
+  /** Heartbeats keep flowing while the event loop turns; a blocked loop goes silent. */
+  #startHeartbeat(): void {
+    const timeout = this.settings.timeout
+    if (timeout <= 0) return
+    const every = Math.min(1000, Math.max(50, (timeout * 1000) / 4))
+    this.#heartbeat = setInterval(() => this.notify(), every)
+    this.#heartbeat.unref()
+  }
+
+  stopHeartbeat(): void {
+    clearInterval(this.#heartbeat)
+  }
+
+  #started(): void {
+    this.#inFlight++
+  }
+
+  #finished(): void {
+    this.#inFlight--
+    this.#handled++
+    if (this.#maxRequests > 0 && this.#handled >= this.#maxRequests && !this.#stopMode) {
+      this.log.info(`Autorestarting worker after current request (served ${this.#handled}).`)
+      this.stop('graceful')
+    }
+  }
+}

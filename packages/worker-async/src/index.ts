@@ -1,0 +1,33 @@
+import { createServer, type Server } from 'node:http'
+import { drainServers, listenInherited, shouldClose, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+
+/**
+ * Event-loop concurrency on node:http: each worker process serves many connections at once,
+ * keeps HTTP/1.1 connections alive for `keepalive` seconds and holds at most
+ * `workerConnections` of them. On a graceful stop it stops accepting and drains.
+ */
+const asyncWorker: WorkerClass = {
+  name: 'async',
+  sockets: 'inherit',
+  async run(worker: WorkerRuntime): Promise<void> {
+    const { settings } = worker
+    const servers = worker.sockets.map(() => createEngine(worker))
+    await Promise.all(servers.map((server, i) => listenInherited(server, worker.sockets[i]!, settings.backlog)))
+    worker.ready()
+    await stopRequested(worker)
+    if (worker.stopMode === 'graceful') await drainServers(servers, worker)
+  },
+}
+
+function createEngine(worker: WorkerRuntime): Server {
+  const { settings, listener } = worker
+  const server = createServer((req, res) => {
+    if (shouldClose(worker)) res.shouldKeepAlive = false
+    listener(req, res)
+  })
+  server.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
+  server.maxConnections = settings.workerConnections
+  return server
+}
+
+export default asyncWorker
