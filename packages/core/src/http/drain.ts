@@ -1,15 +1,18 @@
 import type { Server } from 'node:http'
 import { Server as NetServer } from 'node:net'
 import type { WorkerRuntime } from '../worker/types.js'
+import type { OpenResponses } from './open-responses.js'
 
 const POLL_MS = 50
 
 /**
- * Stops accepting new connections while in-flight requests finish. Idle keep-alive connections
+ * Stops accepting new connections while in-flight requests finish, each ending its connection
+ * (when its headers are not out yet) — pass the engine's `open` responses for that. Idle keep-alive connections
  * are left to reach their keep-alive timeout rather than cut, since a client may be sending on
  * one right now; once nothing is in flight and that timeout has passed, what's left is closed.
  */
-export function drainServers(servers: Server[], runtime: WorkerRuntime): Promise<void> {
+export function drainServers(servers: Server[], runtime: WorkerRuntime, open?: OpenResponses): Promise<void> {
+  open?.closeConnectionsAfterResponse()
   // http.Server#close would also cut idle keep-alive connections; net.Server#close only stops accepting.
   const closed = servers.map((server) => new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve())))
   const idleAfter = Date.now() + runtime.settings.keepalive * 1000

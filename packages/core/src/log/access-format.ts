@@ -74,7 +74,7 @@ const ATOMS: Record<string, Atom> = {
 /** Compiles a Gunicorn `--access-logformat` (`%(h)s %({x-id}i)s …`) once into a formatter. */
 export function compileAccessFormat(format: string): (entry: AccessEntry) => string {
   const parts: Array<string | Atom> = []
-  const pattern = /%\((\{[^}]*\}[ioe]|[A-Za-z])\)s/g
+  const pattern = /%\(([^)]*)\)s/g
   let last = 0
   for (const match of format.matchAll(pattern)) {
     parts.push(format.slice(last, match.index))
@@ -86,7 +86,7 @@ export function compileAccessFormat(format: string): (entry: AccessEntry) => str
 }
 
 function atom(name: string): Atom {
-  if (name.startsWith('{')) {
+  if (/^\{[^}]*\}[ioe]$/.test(name)) {
     const key = name.slice(1, name.indexOf('}')).toLowerCase()
     const source = name.at(-1)
     if (source === 'i') return (e) => header(e.requestHeaders[key])

@@ -13,8 +13,9 @@ export function parseBind(value: string): BindAddress {
     return { kind: 'unix', path }
   }
   if (value.startsWith('fd://')) {
-    const fd = Number(value.slice('fd://'.length))
-    if (!Number.isInteger(fd) || fd < 0) throw invalid('the descriptor must be a whole number')
+    const text = value.slice('fd://'.length)
+    const fd = Number(text)
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(fd)) throw invalid('the descriptor must be a whole number')
     return { kind: 'fd', fd }
   }
   let host: string

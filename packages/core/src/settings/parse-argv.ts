@@ -52,7 +52,7 @@ export function parseArgv(argv: readonly string[], source = 'command line'): Par
       raw = inline
     } else {
       const next = argv[i + 1]
-      if (next === undefined) throw fail(`option ${flag} needs a value (${spec.meta ?? 'VALUE'})`)
+      if (next === undefined || looksLikeFlag(next)) throw fail(`option ${flag} needs a value (${spec.meta ?? 'VALUE'})`)
       raw = next
       i++
     }
@@ -72,6 +72,11 @@ export function parseArgv(argv: readonly string[], source = 'command line'): Par
   }
 }
 
+/** A word that is an option rather than the value of the option before it. */
+function looksLikeFlag(word: string): boolean {
+  return word.startsWith('--') || ALL_FLAGS.includes(splitFlag(word)[0])
+}
+
 /** `--flag=value` and `-w4` both carry their value inline. */
 function splitFlag(arg: string): [string, string | undefined] {
   if (arg.startsWith('--')) {
@@ -81,12 +86,23 @@ function splitFlag(arg: string): [string, string | undefined] {
   return arg.length > 2 ? [arg.slice(0, 2), arg.slice(2).replace(/^=/, '')] : [arg, undefined]
 }
 
-/** Splits GU_CMD_ARGS like a shell would for plain words and quoted strings. */
+/**
+ * Splits GU_CMD_ARGS like a shell would for plain words and quoted strings: quotes may sit
+ * anywhere in a word (`--name="my app"`), and `\` escapes the next character outside single quotes.
+ */
 export function splitCommandLine(text: string): string[] {
   const words: string[] = []
-  const pattern = /"((?:\\.|[^"\\])*)"|'([^']*)'|(\S+)/g
+  const pattern = /"((?:\\.|[^"\\])*)"|'([^']*)'|\\(.)|(\s+)|([^\s"'\\]+)/gs
+  let word: string | undefined
   for (const match of text.matchAll(pattern)) {
-    words.push(match[1]?.replace(/\\(.)/g, '$1') ?? match[2] ?? match[3]!)
+    const [, double, single, escaped, space, plain] = match
+    if (space !== undefined) {
+      if (word !== undefined) words.push(word)
+      word = undefined
+      continue
+    }
+    word = (word ?? '') + (double?.replace(/\\(.)/gs, '$1') ?? single ?? escaped ?? plain!)
   }
+  if (word !== undefined) words.push(word)
   return words
 }

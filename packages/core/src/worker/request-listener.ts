@@ -5,6 +5,7 @@ import type { AccessLog } from '../log/access-log.js'
 import type { Logger } from '../log/logger.js'
 import type { Hooks, WorkerInfo } from '../settings/types.js'
 import { countResponseBytes } from './count-bytes.js'
+import { captureResponseHeaders } from './response-headers.js'
 
 export interface RequestAccounting {
   started(): void
@@ -53,6 +54,7 @@ export function createRequestListener(options: ListenerOptions): NodeListener {
     const start = accessLog ? new Date() : undefined
     const startNs = accessLog ? process.hrtime.bigint() : 0n
     const bytes = accessLog ? countResponseBytes(res) : undefined
+    const responseHeader = accessLog ? captureResponseHeaders(res) : undefined
     let done = false
     const finish = () => {
       if (done) return
@@ -66,7 +68,7 @@ export function createRequestListener(options: ListenerOptions): NodeListener {
           status: res.statusCode,
           responseBytes: bytes!(),
           requestHeaders: req.headers,
-          responseHeader: (name) => res.getHeader(name),
+          responseHeader: responseHeader!,
           start: start!,
           durationMicros: Number(process.hrtime.bigint() - startNs) / 1000,
         })
