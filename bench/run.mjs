@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // gu load benchmark: gu vs node:http / node:cluster, same handler, same run, reported as ratios.
-// usage: node bench/run.mjs [--duration 5] [--rounds 5] [--warmup 3] [--scenario plaintext|json|all]
+// usage: node bench/run.mjs [--duration 3] [--rounds 7] [--warmup 2] [--scenario plaintext|json|all]
 //                           [--pair a|b|all] [--connections 50] [--threads 1] [--port 18100]
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,9 +15,9 @@ const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
 const { values: opt } = parseArgs({
   options: {
-    duration: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '5' },
-    warmup: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '7' },
+    warmup: { type: 'string', default: '2' },
     scenario: { type: 'string', default: 'all' },
     pair: { type: 'string', default: 'all' },
     connections: { type: 'string', default: '50' },
@@ -141,10 +141,10 @@ for (const key of pairs) {
 await stopAll()
 
 const f = (n, d = 0) => n.toFixed(d)
-console.log('\n| pair | scenario | gu req/s (median) | baseline | baseline req/s (median) | ratio | per-round ratios (median, min–max) | target | p99 ms gu / base | CPU µs/req gu / base | errors |')
-console.log('|---|---|---:|---|---:|---:|---|---:|---|---|---:|')
+console.log('\n| pair | scenario | gu req/s (median) | baseline | baseline req/s (median) | ratio | per-round ratios (median, min–max) | target | p99 ms gu / base | CPU µs/req gu / base | CPU ratio base/gu | errors |')
+console.log('|---|---|---:|---|---:|---:|---|---:|---|---|---:|---:|')
 for (const r of results) {
   const verdict = r.ratio >= r.target ? 'met' : 'MISSED'
-  console.log(`| ${r.pair} | ${r.scenario} | ${f(r.guRps)} | ${r.base} | ${f(r.baseRps)} | **${f(r.ratio, 3)}** | ${f(r.roundRatio.median, 3)} (${f(r.roundRatio.min, 3)}–${f(r.roundRatio.max, 3)}) | ≥ ${f(r.target, 2)} ${verdict} | ${f(r.guP99, 2)} / ${f(r.baseP99, 2)} | ${f(r.guCpu, 1)} / ${f(r.baseCpu, 1)} | ${r.errors} |`)
+  console.log(`| ${r.pair} | ${r.scenario} | ${f(r.guRps)} | ${r.base} | ${f(r.baseRps)} | **${f(r.ratio, 3)}** | ${f(r.roundRatio.median, 3)} (${f(r.roundRatio.min, 3)}–${f(r.roundRatio.max, 3)}) | ≥ ${f(r.target, 2)} ${verdict} | ${f(r.guP99, 2)} / ${f(r.baseP99, 2)} | ${f(r.guCpu, 1)} / ${f(r.baseCpu, 1)} | ${f(r.baseCpu / r.guCpu, 3)} | ${r.errors} |`)
 }
 process.exit(results.some((r) => r.errors > 0) ? 2 : 0)

@@ -1,5 +1,6 @@
 // Runs real `gu` processes for the end-to-end tests and talks to them over real sockets.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { dirname, join, resolve } from 'node:path'
@@ -8,7 +9,8 @@ import { fileURLToPath } from 'node:url'
 const here = dirname(fileURLToPath(import.meta.url))
 export const E2E_ROOT = resolve(here, '..')
 export const GU_BIN = resolve(E2E_ROOT, '../core/bin/gu.js')
-const TMP_ROOT = join(E2E_ROOT, '.tmp')
+// One folder per test file's module instance, so concurrent runs never remove each other's apps.
+const TMP_ROOT = join(E2E_ROOT, '.tmp', `${process.pid}-${randomUUID().slice(0, 8)}`)
 
 /**
  * A scratch app directory inside this package, so `@gu/worker-async`, express, koa … resolve

@@ -29,6 +29,24 @@ describe('TERM: graceful stop', () => {
   })
 })
 
+describe('TERM, then QUIT', () => {
+  it('cuts the graceful stop short', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const gu = new Gu(asyncArgs('app.mjs:app', '--graceful-timeout', '20'), { cwd: dir })
+    const [worker] = await gu.waitForWorkers(1)
+    const slow = outcome(request(`${await gu.url()}/slow?ms=10000`))
+    await sleep(300)
+    gu.signal('SIGTERM')
+    await gu.waitFor(/Handling signal: term/)
+    await sleep(300)
+    expect(isAlive(worker!)).toBe(true)
+    gu.signal('SIGQUIT')
+    expect(await within(3000, gu.exited, 'arbiter exit after QUIT')).toEqual({ code: 0, signal: null })
+    expect(await within(3000, slow, 'slow request')).not.toBe('ok')
+    expect(isAlive(worker!)).toBe(false)
+  })
+})
+
 describe.each(['SIGQUIT', 'SIGINT'] as const)('%s: quick stop', (signal) => {
   it('exits 0 promptly even with a slow request in flight', async () => {
     const dir = makeApp({ 'app.mjs': PID_APP })

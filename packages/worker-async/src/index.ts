@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { OpenResponses, drainServers, listenInherited, shouldClose, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { drainServers, listenInherited, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 
 /**
  * Event-loop concurrency on node:http: each worker process serves many connections at once,
@@ -11,22 +11,17 @@ const asyncWorker: WorkerClass = {
   sockets: 'inherit',
   async run(worker: WorkerRuntime): Promise<void> {
     const { settings } = worker
-    const open = new OpenResponses()
-    const servers = worker.sockets.map(() => createEngine(worker, open))
+    const servers = worker.sockets.map(() => createEngine(worker))
     await Promise.all(servers.map((server, i) => listenInherited(server, worker.sockets[i]!, settings.backlog)))
     worker.ready()
     await stopRequested(worker)
-    if (worker.stopMode === 'graceful') await drainServers(servers, worker, open)
+    if (worker.stopMode === 'graceful') await drainServers(servers, worker)
   },
 }
 
-function createEngine(worker: WorkerRuntime, open: OpenResponses): Server {
-  const { settings, listener } = worker
-  const server = createServer((req, res) => {
-    if (shouldClose(worker)) res.shouldKeepAlive = false
-    else open.add(res)
-    listener(req, res)
-  })
+function createEngine(worker: WorkerRuntime): Server {
+  const { settings } = worker
+  const server = createServer(worker.listener)
   server.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
   server.maxConnections = settings.workerConnections
   return server

@@ -339,6 +339,8 @@ export class Arbiter {
     this.#stopping = true
     for (const socket of this.#sockets) socket.close()
     this.#killAll(graceful ? 'SIGTERM' : 'SIGQUIT', true)
+    // The loop is busy here, so #enqueue's wake-up is what lets INT or QUIT cut a graceful stop short.
+    if (graceful) this.#wake = () => this.#quickenStop()
     const allExited = await this.#waitForWorkers(this.#settings.gracefulTimeout * 1000)
     if (!allExited) {
       this.#log.warning(`Killing ${this.#workers.size} worker(s) still running after ${this.#settings.gracefulTimeout}s`)
@@ -350,6 +352,15 @@ export class Arbiter {
     this.#log.info('Shutting down: Master')
     await this.#log.flush()
     this.#exitCode = code
+  }
+
+  /** INT or QUIT while stopping gracefully (a second Ctrl-C): stop the workers at once instead. */
+  #quickenStop(): void {
+    const quick = this.#queue.find((e) => e.kind === 'signal' && (e.signal === 'SIGINT' || e.signal === 'SIGQUIT'))
+    if (!quick || quick.kind !== 'signal') return
+    this.#wake = undefined
+    this.#log.info(`Handling signal: ${quick.signal.slice(3).toLowerCase()}`)
+    this.#killAll('SIGQUIT', true)
   }
 
   #waitForWorkers(ms: number): Promise<boolean> {

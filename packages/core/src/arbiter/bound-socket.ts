@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process'
-import { fstatSync, lstatSync, rmSync } from 'node:fs'
+import { existsSync, fstatSync, lstatSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { constants } from 'node:os'
+import { dirname } from 'node:path'
 import { getSystemErrorName } from 'node:util'
 import { formatBind, parseBind } from '../settings/bind-address.js'
 import type { BindAddress } from '../settings/types.js'
@@ -12,6 +14,10 @@ interface RawHandle {
   close(): void
   getsockname?(out: { port?: number; address?: string }): number
 }
+// libuv's negative errnos, as _createServerHandle returns them.
+const UV_EADDRINUSE = -constants.errno.EADDRINUSE
+const UV_ENOENT = -constants.errno.ENOENT
+
 const createServerHandle = (net as unknown as {
   _createServerHandle(address: string | null, port: number, addressType: number, fd?: number, flags?: number): RawHandle | number
 })._createServerHandle
@@ -54,8 +60,15 @@ export function bindAddress(spec: string): BoundSocket {
     address.kind === 'unix'
       ? createServerHandle(address.path, -1, -1)
       : createServerHandle(address.host, address.port, address.ipv6 ? 6 : 4, undefined, 0)
-  if (typeof handle === 'number') throw bindFailure(handle, spec)
-  const label = address.kind === 'tcp' ? formatBind({ ...address, port: boundPort(handle) ?? address.port }) : formatBind(address)
+  if (typeof handle === 'number') throw bindFailure(address.kind === 'unix' ? unixBindErrno(handle, address.path) : handle, spec)
+  const port = address.kind === 'tcp' ? boundPort(handle) : undefined
+  if (address.kind === 'tcp' && !port) {
+    // libuv defers EADDRINUSE from bind(2) to listen; listening on the unbound socket would pick
+    // a random port on every interface, so an unbound socket here means the address is in use.
+    handle.close()
+    throw bindFailure(UV_EADDRINUSE, spec)
+  }
+  const label = address.kind === 'tcp' ? formatBind({ ...address, port: port ?? address.port }) : formatBind(address)
   const close = () => {
     handle.close()
     if (address.kind === 'unix') rmSync(address.path, { force: true })
@@ -81,6 +94,11 @@ function boundPort(handle: RawHandle): number | undefined {
   const out: { port?: number } = {}
   handle.getsockname?.(out)
   return out.port
+}
+
+/** libuv reports a unix socket path in a missing directory as EACCES (as Windows would): undo that. */
+function unixBindErrno(errno: number, path: string): number {
+  return getSystemErrorName(errno) === 'EACCES' && !existsSync(dirname(path)) ? UV_ENOENT : errno
 }
 
 function bindFailure(errno: number, spec: string): BindError {

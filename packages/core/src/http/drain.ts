@@ -1,18 +1,16 @@
 import type { Server } from 'node:http'
 import { Server as NetServer } from 'node:net'
 import type { WorkerRuntime } from '../worker/types.js'
-import type { OpenResponses } from './open-responses.js'
 
 const POLL_MS = 50
 
 /**
- * Stops accepting new connections while in-flight requests finish, each ending its connection
- * (when its headers are not out yet) — pass the engine's `open` responses for that. Idle keep-alive connections
- * are left to reach their keep-alive timeout rather than cut, since a client may be sending on
- * one right now; once nothing is in flight and that timeout has passed, what's left is closed.
+ * Stops accepting new connections while in-flight requests finish (the runtime has marked them
+ * to end their connections). Idle keep-alive connections are left to reach their keep-alive
+ * timeout rather than cut, since a client may be sending on one right now; once nothing is in
+ * flight and that timeout has passed, what's left is closed.
  */
-export function drainServers(servers: Server[], runtime: WorkerRuntime, open?: OpenResponses): Promise<void> {
-  open?.closeConnectionsAfterResponse()
+export function drainServers(servers: Server[], runtime: WorkerRuntime): Promise<void> {
   // http.Server#close would also cut idle keep-alive connections; net.Server#close only stops accepting.
   const closed = servers.map((server) => new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve())))
   const idleAfter = Date.now() + runtime.settings.keepalive * 1000
@@ -20,11 +18,6 @@ export function drainServers(servers: Server[], runtime: WorkerRuntime, open?: O
     if (runtime.inFlight === 0 && Date.now() >= idleAfter) for (const server of servers) server.closeIdleConnections()
   }, POLL_MS)
   return Promise.all(closed).then(() => clearInterval(sweeper))
-}
-
-/** Whether new responses should end their connection: during a stop, or with keep-alive off. */
-export function shouldClose(runtime: WorkerRuntime): boolean {
-  return runtime.stopMode !== undefined || runtime.settings.keepalive <= 0
 }
 
 /** Resolves when the runtime asks the worker to stop. */

@@ -7,9 +7,10 @@ import type { Hooks, WorkerInfo } from '../settings/types.js'
 import { countResponseBytes } from './count-bytes.js'
 import { captureResponseHeaders } from './response-headers.js'
 
+/** The runtime's side of every request: in-flight tracking, keep-alive, max-requests. */
 export interface RequestAccounting {
-  started(): void
-  finished(): void
+  started(res: ServerResponse): void
+  finished(res: ServerResponse): void
 }
 
 interface ListenerOptions {
@@ -50,35 +51,14 @@ export function createRequestListener(options: ListenerOptions): NodeListener {
   }
 
   return (req, res) => {
-    accounting.started()
-    const start = accessLog ? new Date() : undefined
-    const startNs = accessLog ? process.hrtime.bigint() : 0n
-    const bytes = accessLog ? countResponseBytes(res) : undefined
-    const responseHeader = accessLog ? captureResponseHeaders(res) : undefined
-    let done = false
-    const finish = () => {
-      if (done) return
-      done = true
-      if (accessLog) {
-        accessLog.write({
-          remoteAddress: req.socket.remoteAddress ?? '-',
-          method: req.method ?? '-',
-          url: req.url ?? '-',
-          httpVersion: req.httpVersion,
-          status: res.statusCode,
-          responseBytes: bytes!(),
-          requestHeaders: req.headers,
-          responseHeader: responseHeader!,
-          start: start!,
-          durationMicros: Number(process.hrtime.bigint() - startNs) / 1000,
-        })
-      }
+    accounting.started(res)
+    const logRequest = accessLog ? beginAccessEntry(req, res, accessLog) : undefined
+    // 'close' follows 'finish' on every response, and comes alone when the client goes away.
+    res.once('close', () => {
+      logRequest?.()
       if (hooks.postRequest) runPostRequest(hooks, worker, req, res, log)
-      accounting.finished()
-    }
-    res.once('finish', finish)
-    res.once('close', finish)
-
+      accounting.finished(res)
+    })
     if (!hooks.preRequest) return invoke(req, res)
     Promise.resolve()
       .then(() => hooks.preRequest!(worker, req))
@@ -87,6 +67,27 @@ export function createRequestListener(options: ListenerOptions): NodeListener {
         (error) => fail(req, res, error),
       )
   }
+}
+
+/** Starts timing and counting one request for the access log; the returned function writes its line. */
+function beginAccessEntry(req: IncomingMessage, res: ServerResponse, accessLog: AccessLog): () => void {
+  const start = new Date()
+  const startNs = process.hrtime.bigint()
+  const bytes = countResponseBytes(res)
+  const responseHeader = captureResponseHeaders(res)
+  return () =>
+    accessLog.write({
+      remoteAddress: req.socket.remoteAddress ?? '-',
+      method: req.method ?? '-',
+      url: req.url ?? '-',
+      httpVersion: req.httpVersion,
+      status: res.statusCode,
+      responseBytes: bytes(),
+      requestHeaders: req.headers,
+      responseHeader,
+      start,
+      durationMicros: Number(process.hrtime.bigint() - startNs) / 1000,
+    })
 }
 
 function runPostRequest(hooks: Hooks, worker: WorkerInfo, req: IncomingMessage, res: ServerResponse, log: Logger) {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import type { App } from '../app/types.js'
 import type { AccessLog } from '../log/access-log.js'
 import type { Logger } from '../log/logger.js'
@@ -33,7 +34,8 @@ export class Runtime implements WorkerRuntime {
   readonly #send: RuntimeOptions['send']
   readonly #maxRequests: number
   #handled = 0
-  #inFlight = 0
+  /** Responses in progress, so a stop can make each one end its connection. */
+  readonly #open = new Set<ServerResponse>()
   #heartbeat: NodeJS.Timeout | undefined
   #booted = false
 
@@ -53,7 +55,7 @@ export class Runtime implements WorkerRuntime {
       worker: this.info,
       log: options.log,
       accessLog: options.accessLog,
-      accounting: { started: () => this.#started(), finished: () => this.#finished() },
+      accounting: { started: (res) => this.#started(res), finished: (res) => this.#finished(res) },
     })
   }
 
@@ -67,7 +69,7 @@ export class Runtime implements WorkerRuntime {
     return this.#booted
   }
   get inFlight(): number {
-    return this.#inFlight
+    return this.#open.size
   }
 
   ready(): void {
@@ -85,6 +87,8 @@ export class Runtime implements WorkerRuntime {
   stop(mode: StopMode): void {
     if (this.#stopMode === mode || this.#stopMode === 'quick') return
     this.#stopMode = mode
+    // Responses not yet under way end their connection instead of keeping it alive.
+    for (const res of this.#open) if (!res.headersSent) res.shouldKeepAlive = false
     this.#stop.abort(mode)
   }
 
@@ -101,12 +105,13 @@ export class Runtime implements WorkerRuntime {
     clearInterval(this.#heartbeat)
   }
 
-  #started(): void {
-    this.#inFlight++
+  #started(res: ServerResponse): void {
+    this.#open.add(res)
+    if (this.#stopMode || this.settings.keepalive <= 0) res.shouldKeepAlive = false
   }
 
-  #finished(): void {
-    this.#inFlight--
+  #finished(res: ServerResponse): void {
+    this.#open.delete(res)
     this.#handled++
     if (this.#maxRequests > 0 && this.#handled >= this.#maxRequests && !this.#stopMode) {
       this.log.info(`Autorestarting worker after current request (served ${this.#handled}).`)

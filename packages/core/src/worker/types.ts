@@ -42,7 +42,8 @@ export interface WorkerRuntime {
   readonly inFlight: number
   /**
    * The app as a node:http request listener, with everything around it: pre/post request hooks,
-   * the access log, max-requests accounting, fetch adaptation and a 500 for a throwing app.
+   * the access log, max-requests accounting, fetch adaptation, a 500 for a throwing app, and
+   * `Connection: close` on responses begun during a stop or with keep-alive off.
    */
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void
   /** Tell the arbiter this worker is serving. Call once, after every socket listens. */
