@@ -22,6 +22,8 @@ interface ListenerOptions {
   accounting: RequestAccounting
 }
 
+const WRITE_ACCESS_LOG = Symbol('gu.writeAccessLog')
+
 /**
  * The app as a node:http listener with what every request gets around it: hooks, the access log,
  * request accounting, and a 500 (not a dead worker) when the app throws or rejects.
@@ -50,15 +52,18 @@ export function createRequestListener(options: ListenerOptions): NodeListener {
     }
   }
 
+  // One handler shared by every response (no closure per request: this is the hot path).
+  // 'close' follows 'finish' on every response, and comes alone when the client goes away.
+  function onClose(this: ServerResponse & { [WRITE_ACCESS_LOG]?: () => void }) {
+    this[WRITE_ACCESS_LOG]?.()
+    if (hooks.postRequest) runPostRequest(hooks, worker, this.req, this, log)
+    accounting.finished(this)
+  }
+
   return (req, res) => {
     accounting.started(res)
-    const logRequest = accessLog ? beginAccessEntry(req, res, accessLog) : undefined
-    // 'close' follows 'finish' on every response, and comes alone when the client goes away.
-    res.once('close', () => {
-      logRequest?.()
-      if (hooks.postRequest) runPostRequest(hooks, worker, req, res, log)
-      accounting.finished(res)
-    })
+    if (accessLog) Object.assign(res, { [WRITE_ACCESS_LOG]: beginAccessEntry(req, res, accessLog) })
+    res.on('close', onClose)
     if (!hooks.preRequest) return invoke(req, res)
     Promise.resolve()
       .then(() => hooks.preRequest!(worker, req))
