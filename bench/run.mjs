@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// gu load benchmark: gu vs node:http / node:cluster, same handler, same run, reported as ratios.
+// gu load benchmark: gu vs node:http / node:cluster / Gunicorn, same answers, same run, reported as ratios.
 // usage: node bench/run.mjs [--duration 3] [--rounds 7] [--warmup 2] [--scenario plaintext|json|all]
-//                           [--pair a|b|all] [--connections 50] [--threads 1] [--port 18100]
+//                           [--pair a|b|c|all] [--connections 50] [--threads 1] [--port 18100]
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -10,6 +11,7 @@ import { killAllNow, sleep, startServer, stopAll, stopServer } from './lib/serve
 import { max, median, min } from './lib/stats.mjs'
 import { checkWrk, runWrk } from './lib/wrk.mjs'
 import { cpuByPid, cpuDelta } from './lib/cpu.mjs'
+import { checkGunicorn, gunicornCommand } from './lib/gunicorn.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -27,7 +29,7 @@ const { values: opt } = parseArgs({
   },
 })
 if (opt.help) {
-  console.log('usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|all] [--connections N] [--threads N] [--port BASE]')
+  console.log('usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|c|all] [--connections N] [--threads N] [--port BASE]')
   process.exit(0)
 }
 
@@ -41,38 +43,68 @@ const basePort = Number(opt.port)
 const scenarios = opt.scenario === 'all' ? Object.keys(SCENARIOS) : opt.scenario.split(',')
 for (const s of scenarios) if (!SCENARIOS[s]) fail(`unknown --scenario '${s}' (plaintext, json or all)`)
 
-// `-k async` resolves @gu/worker-async from the app's directory; bench/ has no such dependency,
-// so we name the built package by path: the same module `-k async` loads.
+// `-k async` / `-k sync` resolve @gu/worker-async / @gu/worker-sync from the app's directory;
+// bench/ has no such dependency, so we name the built package by path: the same module `-k` loads.
 const guBin = join(root, 'packages/core/bin/gu.js')
-const asyncWorker = join(root, 'packages/worker-async/dist/index.js')
+const WORKERS = {
+  async: join(root, 'packages/worker-async/dist/index.js'),
+  sync: join(root, 'packages/worker-sync/dist/index.js'),
+}
 const appModule = join(here, 'servers/app.mjs') + ':app'
+// gu and Gunicorn print the same two lines: `Listening at: URL (pid)`, `Booting worker with pid: N`.
 const booted = (n) => (log) => /Listening at: http:\/\/127\.0\.0\.1:\d+/.test(log) && (log.match(/Booting worker with pid/g) ?? []).length >= n
 
-const gu = (workers) => (port) => ({
-  name: `gu -k async -w ${workers}`,
+const gu = (kind, workers) => (port) => ({
+  name: `gu -k ${kind} -w ${workers}`,
   command: process.execPath,
-  args: [guBin, appModule, '-k', asyncWorker, '-w', String(workers), '-b', `127.0.0.1:${port}`],
+  args: [guBin, appModule, '-k', WORKERS[kind], '-w', String(workers), '-b', `127.0.0.1:${port}`],
   port,
   ready: booted(workers),
 })
 const bare = (port) => ({ name: 'node:http (1 process)', command: process.execPath, args: [join(here, 'servers/bare.mjs'), String(port)], port, ready: booted(0) })
-const clusterOf = (workers) => (port) => ({
-  name: `node:cluster (${workers} workers)`,
+// Pair (b)'s node:cluster keeps Node's default round-robin scheduling (the primary accepts and
+// hands each connection to a worker: cheap with keep-alive). Pair (c)'s opens a connection per
+// request, where that hand-off would dominate, so it uses SCHED_NONE: the workers accept from the
+// shared socket themselves, as gu's and Gunicorn's workers do.
+const clusterOf = (workers, close = false) => (port) => ({
+  name: `node:cluster (${workers} workers${close ? ', close, sched none' : ''})`,
   command: process.execPath,
-  args: [join(here, 'servers/cluster.mjs'), String(port), String(workers)],
+  args: [join(here, 'servers/cluster.mjs'), String(port), String(workers), ...(close ? ['close'] : [])],
+  env: { NODE_CLUSTER_SCHED_POLICY: close ? 'none' : 'rr' },
   port,
   ready: booted(0),
 })
+// Debian's Gunicorn, sync worker, serving bench/servers/wsgi_app.py (the same two answers).
+const gunicornSync = (workers) => (port) => ({
+  name: `gunicorn -k sync -w ${workers}`,
+  command: gunicornCommand(),
+  args: ['--chdir', join(here, 'servers'), '-k', 'sync', '-w', String(workers), '-b', `127.0.0.1:${port}`, 'wsgi_app:app'],
+  env: { PYTHONDONTWRITEBYTECODE: '1' }, // no __pycache__ in bench/servers
+  port,
+  ready: booted(workers),
+})
 
+// Each pair: one gu side and one or more baselines, all measured interleaved in the same rounds.
+// Pair (c) is connection-per-request: gu's sync worker and Gunicorn's sync worker close every
+// connection after one response, so wrk asks for that on every request and the node:cluster
+// baseline answers `Connection: close` too.
 const PAIRS = {
-  a: { label: '(a) 1 worker', gu: gu(1), base: bare, target: 0.95 },
-  b: { label: '(b) 2 workers', gu: gu(2), base: clusterOf(2), target: 1.0 },
+  a: { label: '(a) 1 worker', worker: 'async', gu: gu('async', 1), bases: [{ server: bare, target: 0.95 }] },
+  b: { label: '(b) 2 workers', worker: 'async', gu: gu('async', 2), bases: [{ server: clusterOf(2), target: 1.0 }] },
+  c: {
+    label: '(c) sync, 2 workers',
+    worker: 'sync',
+    gu: gu('sync', 2),
+    bases: [{ server: gunicornSync(2), target: 1.25 }, { server: clusterOf(2, true), target: 0.9 }],
+    headers: ['Connection: close'],
+  },
 }
 const pairs = opt.pair === 'all' ? Object.keys(PAIRS) : opt.pair.split(',')
-for (const p of pairs) if (!PAIRS[p]) fail(`unknown --pair '${p}' (a, b or all)`)
+for (const p of pairs) if (!PAIRS[p]) fail(`unknown --pair '${p}' (a, b, c or all)`)
 
 // Everything stops by itself: a hard deadline, and servers die with us on any exit path.
-const budgetS = pairs.length * scenarios.length * 2 * (rounds * seconds + warmup) * 1.3 + 60
+const sideRuns = pairs.reduce((n, p) => n + 1 + PAIRS[p].bases.length, 0)
+const budgetS = sideRuns * scenarios.length * (rounds * (seconds + 0.2) + warmup) * 1.3 + 60 * pairs.length
 const deadline = setTimeout(() => fail(`over the time budget of ${Math.round(budgetS)} s`), budgetS * 1000)
 deadline.unref()
 process.on('exit', killAllNow)
@@ -92,51 +124,82 @@ const wrkVersion = (() => {
     fail(error.message)
   }
 })()
-console.error(`bench: ${wrkVersion}; node ${process.version}; ${availableParallelism()} cpus; ` +
+for (const p of pairs) {
+  const worker = WORKERS[PAIRS[p].worker]
+  if (!existsSync(worker)) {
+    fail(`pair ${p} needs ${worker}, which does not exist: build the workspace first (npx -y pnpm@10.34.8 build)`)
+  }
+}
+const gunicornVersion = (() => {
+  if (!pairs.includes('c')) return undefined
+  try {
+    return checkGunicorn()
+  } catch (error) {
+    fail(error.message)
+  }
+})()
+console.error(`bench: ${wrkVersion}; ${gunicornVersion ? `${gunicornVersion} (${gunicornCommand()}); ` : ''}node ${process.version}; ${availableParallelism()} cpus; ` +
   `${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, ${threads} wrk thread(s)`)
+
+/** runWrk, and when it fails, say whether the server under test is still alive and what it logged. */
+async function measure(srv, url, options) {
+  try {
+    return await runWrk(url, options)
+  } catch (error) {
+    const { exitCode, signalCode } = srv.child
+    const state = exitCode === null && signalCode === null ? 'still running' : `exited (${exitCode ?? signalCode})`
+    throw new Error(`${error.message}\n${srv.name} is ${state}; the end of its log:\n${srv.log.slice(-2000)}`)
+  }
+}
 
 const results = []
 let port = basePort
 for (const key of pairs) {
   const pair = PAIRS[key]
+  const load = { connections, threads, headers: pair.headers ?? [] }
   const guSrv = await startServer(pair.gu(port++))
-  const baseSrv = await startServer(pair.base(port++))
-  const sides = [guSrv, baseSrv]
+  const bases = []
+  for (const base of pair.bases) bases.push({ srv: await startServer(base.server(port++)), target: base.target })
+  const sides = [guSrv, ...bases.map((b) => b.srv)]
   for (const scenario of scenarios) {
     const url = (srv) => `http://127.0.0.1:${srv.port}${SCENARIOS[scenario]}`
-    for (const srv of sides) await runWrk(url(srv), { seconds: warmup, connections, threads })
+    for (const srv of sides) await measure(srv, url(srv), { ...load, seconds: warmup })
     const rps = new Map(sides.map((srv) => [srv, []]))
     const p99 = new Map(sides.map((srv) => [srv, []]))
     const cpuUs = new Map(sides.map((srv) => [srv, []]))
-    let errors = 0
+    const errors = new Map(sides.map((srv) => [srv, 0]))
     for (let r = 0; r < rounds; r++) {
-      // A, B then B, A: neither side always runs first (or right after a warm machine).
-      for (const srv of r % 2 ? [...sides].reverse() : sides) {
+      // The order rotates every round (A, B / B, A; with three sides A, B, C / B, C, A / C, A, B):
+      // no side always runs first, or always right after the same neighbour.
+      const shift = r % sides.length
+      for (const srv of [...sides.slice(shift), ...sides.slice(0, shift)]) {
         const before = cpuByPid(srv.child.pid)
-        const res = await runWrk(url(srv), { seconds, connections, threads })
+        const res = await measure(srv, url(srv), { ...load, seconds })
         const cpu = cpuDelta(before, cpuByPid(srv.child.pid))
         const cpuTotal = [...cpu.values()].reduce((a, b) => a + b, 0)
         rps.get(srv).push(res.rps)
         p99.get(srv).push(res.latencyP99Ms)
         cpuUs.get(srv).push((cpuTotal / res.requests) * 1e6)
-        errors += res.errors
+        errors.set(srv, errors.get(srv) + res.errors)
         const split = [...cpu.values()].map((s) => s.toFixed(2)).join('+')
-        console.error(`  ${pair.label} ${scenario} round ${r + 1}: ${srv.name.padEnd(26)} ${res.rps.toFixed(0).padStart(7)} req/s  p99 ${res.latencyP99Ms.toFixed(2).padStart(6)} ms  cpu ${split} s = ${((cpuTotal / res.requests) * 1e6).toFixed(1)} us/req`)
+        console.error(`  ${pair.label} ${scenario} round ${r + 1}: ${srv.name.padEnd(44)} ${res.rps.toFixed(0).padStart(7)} req/s  p99 ${res.latencyP99Ms.toFixed(2).padStart(6)} ms  cpu ${split} s = ${((cpuTotal / res.requests) * 1e6).toFixed(1)} us/req`)
         await sleep(200)
       }
     }
-    const perRound = rps.get(guSrv).map((g, i) => g / rps.get(baseSrv)[i])
-    results.push({
-      pair: pair.label, scenario, gu: guSrv.name, base: baseSrv.name, target: pair.target, errors,
-      guRps: median(rps.get(guSrv)), baseRps: median(rps.get(baseSrv)),
-      guP99: median(p99.get(guSrv)), baseP99: median(p99.get(baseSrv)),
-      guCpu: median(cpuUs.get(guSrv)), baseCpu: median(cpuUs.get(baseSrv)),
-      ratio: median(rps.get(guSrv)) / median(rps.get(baseSrv)),
-      roundRatio: { median: median(perRound), min: min(perRound), max: max(perRound) },
-    })
+    for (const { srv: baseSrv, target } of bases) {
+      const perRound = rps.get(guSrv).map((g, i) => g / rps.get(baseSrv)[i])
+      results.push({
+        pair: pair.label, scenario, gu: guSrv.name, base: baseSrv.name, target,
+        errors: errors.get(guSrv) + errors.get(baseSrv),
+        guRps: median(rps.get(guSrv)), baseRps: median(rps.get(baseSrv)),
+        guP99: median(p99.get(guSrv)), baseP99: median(p99.get(baseSrv)),
+        guCpu: median(cpuUs.get(guSrv)), baseCpu: median(cpuUs.get(baseSrv)),
+        ratio: median(rps.get(guSrv)) / median(rps.get(baseSrv)),
+        roundRatio: { median: median(perRound), min: min(perRound), max: max(perRound) },
+      })
+    }
   }
-  await stopServer(guSrv)
-  await stopServer(baseSrv)
+  for (const srv of sides) await stopServer(srv)
 }
 await stopAll()
 

@@ -8,10 +8,11 @@ const running = new Set()
  * Spawns `command args` in its own process group and resolves once `ready(stderrSoFar)` is true
  * and an HTTP GET to `port` answers.
  */
-export async function startServer({ name, command, args, port, ready, timeoutMs = 15000 }) {
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] })
+export async function startServer({ name, command, args, env, port, ready, timeoutMs = 15000 }) {
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } })
   const server = { name, child, port, log: '' }
   running.add(server)
+  child.on('error', (error) => (server.log += `\nspawn ${command}: ${error.message}\n`))
   child.stderr.on('data', (chunk) => (server.log += chunk))
   const deadline = Date.now() + timeoutMs
   while (!ready(server.log)) {

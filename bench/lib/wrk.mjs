@@ -10,9 +10,14 @@ export function checkWrk() {
   return (probe.stdout + probe.stderr).split('\n')[0].trim()
 }
 
-/** One wrk run against `url`; resolves { rps, requests, latencyP50Ms, latencyP99Ms, errors }. */
-export function runWrk(url, { seconds, connections, threads = 1, timeoutMs }) {
-  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', url]
+/**
+ * One wrk run against `url`; resolves { rps, requests, latencyP50Ms, latencyP99Ms, errors }.
+ * `headers` (e.g. ['Connection: close']) are sent with every request.
+ */
+export function runWrk(url, { seconds, connections, threads = 1, headers = [], timeoutMs }) {
+  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency']
+  for (const header of headers) args.push('-H', header)
+  args.push(url)
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''

@@ -6,6 +6,7 @@ export default defineConfig(
     index: 'src/index.ts',
     'cli/bin': 'src/cli/bin.ts',
     'worker/entry': 'src/worker/entry.ts',
+    'worker/watchdog-thread': 'src/worker/watchdog-thread.ts',
     'arbiter/listen-fds': 'src/arbiter/listen-fds.ts',
     'settings/write-docs': 'src/settings/write-docs.ts',
   }),

@@ -1,10 +1,10 @@
 // The public API of @gu/core: config typing, the worker contract, and helpers for worker classes.
 export { defineConfig } from './settings/define-config.js'
 export type * from './settings/types.js'
-export type { WorkerClass, WorkerRuntime, ListenSocket, StopMode } from './worker/types.js'
+export type { WorkerClass, WorkerRuntime, ListenSocket, ListenHandle, StopMode, TimeoutScope } from './worker/types.js'
 export type { App, FetchHandler, NodeListener } from './app/types.js'
 export type { Logger } from './log/logger.js'
-export { listenInherited, drainServers, stopRequested } from './http/index.js'
+export { listenInherited, listenOnHandle, drainServers, stopRequested } from './http/index.js'
 export { fetchToNodeListener, toRequest } from './app/fetch-listener.js'
 export { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK, WORKER_BOOT_ERROR } from './arbiter/exit-codes.js'
 export { VERSION } from './version.js'

@@ -2,7 +2,7 @@ import { loadApp } from '../app/load-app.js'
 import { Logger } from '../log/logger.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import type { ArbiterInfo, Settings, WorkerInfo } from '../settings/types.js'
-import { isWorkerMessage } from '../worker/messages.js'
+import { type SocketCopyMessage, isWorkerMessage } from '../worker/messages.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
 import type { WorkerClass } from '../worker/types.js'
 import type { BoundSocket } from './bound-socket.js'
@@ -13,6 +13,9 @@ import { Pidfile } from './pidfile.js'
 import { RespawnThrottle } from './respawn-throttle.js'
 import { bindSockets } from './sockets.js'
 import { type WorkerRecord, spawnWorker } from './worker-process.js'
+
+/** The most socket copies one request may ask for: a worker holds them as open descriptors. */
+const MAX_SOCKET_COPIES = 64
 
 const SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const
 type Signal = (typeof SIGNALS)[number]
@@ -265,6 +268,7 @@ export class Arbiter {
   #onMessage(record: WorkerRecord, message: unknown): void {
     if (!isWorkerMessage(message)) return
     record.lastHeartbeat = Date.now()
+    if (message.type === 'socket-copies') return this.#sendSocketCopies(record, message.count)
     if (message.type !== 'booted' || record.booted) return
     record.booted = true
     this.#throttle.booted()
@@ -272,6 +276,18 @@ export class Arbiter {
     if (!this.#readyAnnounced && this.#bootedCount() >= this.#numWorkers) {
       this.#readyAnnounced = true
       void runHook(this.#settings, this.#log, 'whenReady', this.#info)
+    }
+  }
+
+  /** Each send passes a new descriptor of the socket (SCM_RIGHTS); the arbiter keeps its own. */
+  #sendSocketCopies(record: WorkerRecord, count: number): void {
+    if (!record.child.connected) return
+    for (let n = 0; n < Math.min(count, MAX_SOCKET_COPIES); n++) {
+      this.#sockets.forEach((socket, index) => {
+        record.child.send({ type: 'socket-copy', index } satisfies SocketCopyMessage, socket.handle as never, (error) => {
+          if (error && record.child.connected) this.#log.debug(`Could not send a socket copy to worker ${record.pid}: ${error.message}`)
+        })
+      })
     }
   }
 

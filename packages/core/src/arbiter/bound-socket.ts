@@ -30,6 +30,8 @@ export interface BoundSocket {
   readonly fd: number
   /** What the address resolved to (a port 0 bind gets its real port here). */
   readonly label: string
+  /** The socket as a libuv handle: sending it over IPC hands the worker a fresh descriptor. */
+  readonly handle: object
   close(): void
 }
 
@@ -53,7 +55,10 @@ export function bindAddress(spec: string): BoundSocket {
       isSocket = fstatSync(address.fd).isSocket()
     } catch {}
     if (!isSocket) throw new BindError('EBADF', spec, `${spec} is not an open socket descriptor`)
-    return { spec, address, fd: address.fd, label: spec, close: () => {} }
+    const adopted = createServerHandle(null, 0, 0, address.fd)
+    if (typeof adopted === 'number') throw bindFailure(adopted, spec)
+    // Closing would close the inherited descriptor, which the arbiter keeps for its lifetime.
+    return { spec, address, fd: address.fd, label: spec, handle: adopted, close: () => {} }
   }
   if (address.kind === 'unix') removeStaleSocket(address.path, spec)
   const handle =
@@ -73,7 +78,7 @@ export function bindAddress(spec: string): BoundSocket {
     handle.close()
     if (address.kind === 'unix') rmSync(address.path, { force: true })
   }
-  return { spec, address, fd: handle.fd, label, close }
+  return { spec, address, fd: handle.fd, label, handle, close }
 }
 
 /** Puts bound sockets into the listening state (see listen-fds.ts); throws the first failure. */

@@ -1,2 +1,2 @@
-export { listenInherited } from './listen-inherited.js'
+export { listenInherited, listenOnHandle } from './listen-inherited.js'
 export { drainServers, stopRequested } from './drain.js'

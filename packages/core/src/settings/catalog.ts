@@ -70,7 +70,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   }),
   setting({
     key: 'timeout', section: 'Worker processes', flags: ['-t', '--timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 30,
-    description: 'A worker silent for this long is killed (SIGABRT, then SIGKILL) and replaced. For async-style workers it is a liveness heartbeat: a worker whose event loop is blocked goes silent. 0 disables.',
+    description: 'A worker silent for this long is killed (SIGABRT, then SIGKILL) and replaced. For `async` it is a liveness heartbeat: a worker whose event loop is blocked goes silent. For `sync` it limits each request: a request running longer is cut and named in the log. 0 disables.',
   }),
   setting({
     key: 'gracefulTimeout', section: 'Worker processes', flags: ['--graceful-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 30,

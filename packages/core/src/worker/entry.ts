@@ -52,7 +52,8 @@ async function main(): Promise<void> {
   }
 
   const accessLog = plain.accesslog ? new AccessLog(plain.accesslog, plain.accessLogFormat) : undefined
-  const runtime = new Runtime({ age: boot.age, settings, app, sockets: boot.sockets, log, accessLog, send })
+  const timeoutScope = workerClass.timeout ?? 'loop'
+  const runtime = new Runtime({ age: boot.age, settings, app, sockets: boot.sockets, log, accessLog, send, timeoutScope })
   installWorkerSignals(runtime, { log, accessLog, hooks })
 
   try {

@@ -1,8 +1,17 @@
 import type { PlainSettings } from '../settings/types.js'
 import type { ListenSocket } from './types.js'
 
-/** Worker → arbiter, over the IPC channel. */
-export type WorkerMessage = { type: 'booted' } | { type: 'heartbeat' }
+/**
+ * Worker → arbiter, over the IPC channel. `socket-copies` asks for `count` fresh descriptors of
+ * every listening socket (see `WorkerRuntime.takeSocketCopy`).
+ */
+export type WorkerMessage = { type: 'booted' } | { type: 'heartbeat' } | { type: 'socket-copies'; count: number }
+
+/** Arbiter → worker: one fresh descriptor of listening socket `index` travels with this message. */
+export interface SocketCopyMessage {
+  type: 'socket-copy'
+  index: number
+}
 
 /** What the arbiter hands a new worker process, in the `GU_WORKER` environment variable. */
 export interface WorkerBoot {
@@ -15,5 +24,9 @@ export const WORKER_BOOT_ENV = 'GU_WORKER'
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   const type = (message as { type?: unknown } | null)?.type
-  return type === 'booted' || type === 'heartbeat'
+  return type === 'booted' || type === 'heartbeat' || type === 'socket-copies'
+}
+
+export function isSocketCopyMessage(message: unknown): message is SocketCopyMessage {
+  return (message as { type?: unknown } | null)?.type === 'socket-copy'
 }

@@ -4,8 +4,10 @@ import type { AccessLog } from '../log/access-log.js'
 import type { Logger } from '../log/logger.js'
 import type { Settings, WorkerInfo } from '../settings/types.js'
 import type { WorkerMessage } from './messages.js'
+import { Heartbeat } from './heartbeat.js'
 import { createRequestListener } from './request-listener.js'
-import type { ListenSocket, StopMode, WorkerRuntime } from './types.js'
+import { SocketCopies } from './socket-copies.js'
+import type { ListenHandle, ListenSocket, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
 
 interface RuntimeOptions {
   age: number
@@ -15,6 +17,8 @@ interface RuntimeOptions {
   log: Logger
   accessLog: AccessLog | undefined
   send: (message: WorkerMessage) => void
+  /** What `timeout` limits, as the worker class declares it. */
+  timeoutScope: TimeoutScope
 }
 
 /**
@@ -36,7 +40,8 @@ export class Runtime implements WorkerRuntime {
   #handled = 0
   /** Responses in progress, so a stop can make each one end its connection. */
   readonly #open = new Set<ServerResponse>()
-  #heartbeat: NodeJS.Timeout | undefined
+  readonly #heartbeat: Heartbeat
+  #socketCopies: SocketCopies | undefined
   #booted = false
 
   constructor(options: RuntimeOptions) {
@@ -47,6 +52,7 @@ export class Runtime implements WorkerRuntime {
     this.log = options.log
     this.#send = options.send
     this.info = { pid: process.pid, age: options.age }
+    this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope)
     const { maxRequests, maxRequestsJitter } = options.settings
     this.#maxRequests = maxRequests > 0 ? maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1)) : 0
     this.listener = createRequestListener({
@@ -76,7 +82,7 @@ export class Runtime implements WorkerRuntime {
     if (this.#booted) return
     this.#booted = true
     this.#send({ type: 'booted' })
-    this.#startHeartbeat()
+    this.#heartbeat.start()
   }
 
   notify(): void {
@@ -92,26 +98,34 @@ export class Runtime implements WorkerRuntime {
     this.#stop.abort(mode)
   }
 
-  /** Heartbeats keep flowing while the event loop turns; a blocked loop goes silent. */
-  #startHeartbeat(): void {
-    const timeout = this.settings.timeout
-    if (timeout <= 0) return
-    const every = Math.min(1000, Math.max(50, (timeout * 1000) / 4))
-    this.#heartbeat = setInterval(() => this.notify(), every)
-    this.#heartbeat.unref()
+  takeSocketCopy(index: number): Promise<ListenHandle> {
+    this.#socketCopies ??= new SocketCopies(this.sockets.length, this.#send)
+    return this.#socketCopies.take(index)
   }
 
   stopHeartbeat(): void {
-    clearInterval(this.#heartbeat)
+    this.#heartbeat.stop()
+  }
+
+  /** On SIGABRT (a timeout): log what is being cut, while the event loop can still say it. */
+  reportAbort(): void {
+    const cut = this.#heartbeat.cutRequest()
+    if (cut) {
+      this.log.error(`Request '${cut.line}' cut after ${(cut.elapsedMs / 1000).toFixed(1)}s: the worker was aborted (timeout ${this.settings.timeout}s)`)
+    } else if (this.inFlight > 0) {
+      this.log.error(`Worker aborted with ${this.inFlight} request(s) in flight`)
+    }
   }
 
   #started(res: ServerResponse): void {
     this.#open.add(res)
     if (this.#stopMode || this.settings.keepalive <= 0) res.shouldKeepAlive = false
+    this.#heartbeat.requestStarted(`${res.req.method} ${res.req.url}`)
   }
 
   #finished(res: ServerResponse): void {
     this.#open.delete(res)
+    this.#heartbeat.requestFinished()
     this.#handled++
     if (this.#maxRequests > 0 && this.#handled >= this.#maxRequests && !this.#stopMode) {
       this.log.info(`Autorestarting worker after current request (served ${this.#handled}).`)

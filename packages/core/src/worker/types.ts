@@ -12,6 +12,12 @@ export interface WorkerClass {
    * `self`: bind each address itself with SO_REUSEPORT (for engines that can't adopt a socket).
    */
   readonly sockets: 'inherit' | 'self'
+  /**
+   * What `timeout` limits. `loop` (the default): a liveness heartbeat, sent while the event loop
+   * turns. `request`: the time one request may take, as in Gunicorn's sync worker — heartbeats
+   * pause while a request runs, and an overrunning request is named in the log and cut.
+   */
+  readonly timeout?: TimeoutScope
   /** In the arbiter, before any worker starts: throw to reject settings it can't honour. */
   checkSettings?(settings: Settings): void
   /** In the worker process, after the runtime loaded the app. Resolves once it has stopped serving. */
@@ -19,6 +25,10 @@ export interface WorkerClass {
 }
 
 export type StopMode = 'graceful' | 'quick'
+export type TimeoutScope = 'loop' | 'request'
+
+/** A listening socket's libuv handle, for `server.listen(handle)` (see `takeSocketCopy`); opaque. */
+export type ListenHandle = object & { readonly __listenHandle?: never }
 
 /** One address to serve: its inherited descriptor (for `inherit` classes) and what it was bound from. */
 export interface ListenSocket {
@@ -50,4 +60,11 @@ export interface WorkerRuntime {
   ready(): void
   /** Send a liveness heartbeat now (the runtime also sends one on a timer). */
   notify(): void
+  /**
+   * A fresh descriptor of listening socket `index`, from the arbiter. For engines that must
+   * stop accepting while busy: closing a listening descriptor is the only way to stop libuv
+   * accepting on it, so such an engine closes its copy when it takes a connection and listens
+   * on a new copy when it is free again. Copies are fetched ahead in batches.
+   */
+  takeSocketCopy(index: number): Promise<ListenHandle>
 }

@@ -42,6 +42,7 @@ export function installWorkerSignals(runtime: Runtime, { log, accessLog, hooks }
     })
   }
   process.on('SIGABRT', () => {
+    runtime.reportAbort()
     runHook('workerAbort')
     process.exit(EXIT_FAILURE)
   })

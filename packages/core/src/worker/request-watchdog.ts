@@ -1,0 +1,51 @@
+import { Worker } from 'node:worker_threads'
+import { WATCHDOG_THREAD } from '../arbiter/paths.js'
+import { WATCHDOG_LAYOUT, type WatchdogData } from './watchdog-layout.js'
+
+/**
+ * For workers whose `timeout` limits each request: a thread that watches the request in
+ * progress from outside the event loop, so when a request overruns — even one that blocks the
+ * loop, where no JavaScript on the main thread can run — the error log still says which one.
+ * The main thread only writes to shared memory; the arbiter does the killing.
+ */
+export class RequestWatchdog {
+  readonly #state: Int32Array
+  readonly #start: Float64Array
+  readonly #line: Uint8Array
+  readonly #encoder = new TextEncoder()
+  readonly #thread: Worker
+
+  constructor(data: Omit<WatchdogData, 'shared'>) {
+    const shared = new SharedArrayBuffer(WATCHDOG_LAYOUT.bytes)
+    this.#state = new Int32Array(shared, 0, 4)
+    this.#start = new Float64Array(shared, WATCHDOG_LAYOUT.startOffset, 1)
+    this.#line = new Uint8Array(shared, WATCHDOG_LAYOUT.lineOffset, WATCHDOG_LAYOUT.lineBytes)
+    this.#thread = new Worker(WATCHDOG_THREAD, { workerData: { ...data, shared } satisfies WatchdogData })
+    this.#thread.unref()
+  }
+
+  /** A request began: its line (`GET /path`) and start time become visible to the thread. */
+  begin(line: string): void {
+    const { written } = this.#encoder.encodeInto(line, this.#line)
+    Atomics.store(this.#state, WATCHDOG_LAYOUT.length, written)
+    this.#start[0] = Date.now()
+    Atomics.add(this.#state, WATCHDOG_LAYOUT.seq, 1) // odd: busy
+  }
+
+  end(): void {
+    if (Atomics.load(this.#state, WATCHDOG_LAYOUT.seq) % 2 === 1) Atomics.add(this.#state, WATCHDOG_LAYOUT.seq, 1)
+  }
+
+  /**
+   * The request in progress, if its overrun has not been reported yet by the thread; claiming it
+   * means the caller reports it (so a request is named once, by whichever side gets there first).
+   */
+  claimReport(): { line: string; elapsedMs: number } | undefined {
+    const seq = Atomics.load(this.#state, WATCHDOG_LAYOUT.seq)
+    if (seq % 2 === 0) return undefined
+    const previous = Atomics.load(this.#state, WATCHDOG_LAYOUT.reported)
+    if (previous === seq || Atomics.compareExchange(this.#state, WATCHDOG_LAYOUT.reported, previous, seq) !== previous) return undefined
+    const length = Atomics.load(this.#state, WATCHDOG_LAYOUT.length)
+    return { line: new TextDecoder().decode(this.#line.slice(0, length)), elapsedMs: Date.now() - this.#start[0]! }
+  }
+}

@@ -1,0 +1,31 @@
+// The request watchdog's thread (see request-watchdog.ts). It polls shared memory and, once the
+// request in progress has run past the timeout, writes one error-log line naming it — with
+// synchronous writes, because the main thread (which relays a thread's stdio) may be blocked.
+import { appendFileSync, writeSync } from 'node:fs'
+import { workerData } from 'node:worker_threads'
+import { timestamp } from '../log/logger.js'
+import { WATCHDOG_LAYOUT, type WatchdogData } from './watchdog-layout.js'
+
+const { shared, timeoutMs, errorlog, pid } = workerData as WatchdogData
+const state = new Int32Array(shared, 0, 4)
+const start = new Float64Array(shared, WATCHDOG_LAYOUT.startOffset, 1)
+const line = new Uint8Array(shared, WATCHDOG_LAYOUT.lineOffset, WATCHDOG_LAYOUT.lineBytes)
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+const POLL_MS = Math.min(100, Math.max(10, timeoutMs / 20))
+
+function write(text: string): void {
+  if (errorlog === '-') writeSync(2, text)
+  else appendFileSync(errorlog, text)
+}
+
+for (;;) {
+  Atomics.wait(sleeper, 0, 0, POLL_MS)
+  const seq = Atomics.load(state, WATCHDOG_LAYOUT.seq)
+  if (seq % 2 === 0) continue
+  const elapsed = Date.now() - start[0]!
+  const reported = Atomics.load(state, WATCHDOG_LAYOUT.reported)
+  if (elapsed <= timeoutMs || reported === seq) continue
+  if (Atomics.compareExchange(state, WATCHDOG_LAYOUT.reported, reported, seq) !== reported) continue
+  const request = new TextDecoder().decode(line.slice(0, Atomics.load(state, WATCHDOG_LAYOUT.length)))
+  write(`[${timestamp(new Date())}] [${pid}] [ERROR] Request '${request}' has run ${(elapsed / 1000).toFixed(1)}s, past the ${timeoutMs / 1000}s timeout: the worker will be aborted and the request cut\n`)
+}
