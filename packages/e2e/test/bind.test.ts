@@ -60,7 +60,7 @@ describe('bind forms', () => {
       server.close()
       await gu.waitFor(/Booting worker with pid: (\d+)/)
       const worker = Number(gu.log.match(/Booting worker with pid: (\d+)/)![1])
-      expect(listeningAt(gu.log)).toEqual(['fd://5'])
+      expect(listeningAt(gu.log)).toEqual([`http://127.0.0.1:${port}`])
       const res = await request(`http://127.0.0.1:${port}/`)
       expect(res.status).toBe(200)
       expect(Number(res.body)).toBe(worker)

@@ -58,7 +58,8 @@ export function bindAddress(spec: string): BoundSocket {
     const adopted = createServerHandle(null, 0, 0, address.fd)
     if (typeof adopted === 'number') throw bindFailure(adopted, spec)
     // Closing would close the inherited descriptor, which the arbiter keeps for its lifetime.
-    return { spec, address, fd: address.fd, label: spec, handle: adopted, close: () => {} }
+    const label = describeInherited(adopted as RawHandle) ?? spec
+    return { spec, address, fd: address.fd, label, handle: adopted, close: () => {} }
   }
   if (address.kind === 'unix') removeStaleSocket(address.path, spec)
   const handle =
@@ -93,6 +94,13 @@ export function listenAll(sockets: readonly BoundSocket[], backlog: number): voi
   const failure = JSON.parse(result.stdout || '{}') as { index?: number; code?: string; message?: string }
   const spec = owned[failure.index ?? 0]?.spec ?? '?'
   throw new BindError(failure.code ?? 'EUNKNOWN', spec, failure.message ?? `listen failed (${result.error?.message ?? result.status})`)
+}
+
+/** An inherited TCP socket's address, as `http://HOST:PORT`, so the log says where it listens. */
+function describeInherited(handle: RawHandle): string | undefined {
+  const out: { port?: number; address?: string; family?: string } = {}
+  if (handle.getsockname?.(out) !== 0 || !out.address || !out.port) return undefined
+  return formatBind({ kind: 'tcp', host: out.address, port: out.port, ipv6: out.family === 'IPv6' })
 }
 
 function boundPort(handle: RawHandle): number | undefined {

@@ -5,6 +5,7 @@ import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK } from '../arbiter/exit-codes.js'
 import { Logger } from '../log/logger.js'
 import { UsageError } from '../settings/errors.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
+import { takeSocketActivation } from '../settings/socket-activation.js'
 import type { Settings } from '../settings/types.js'
 import { VERSION } from '../version.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
@@ -14,6 +15,7 @@ import { helpText } from './help.js'
 export async function main(argv: readonly string[]): Promise<number> {
   let debug = argv.includes('debug')
   try {
+    takeSocketActivation()
     const resolved = await resolveSettings(argv)
     if (resolved.help) return print(helpText())
     if (resolved.version) return print(`gu (version ${VERSION})`)

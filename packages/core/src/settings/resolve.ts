@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path'
 import { defaultSettings } from './catalog.js'
 import { findConfigFile, loadConfigFile } from './config-file.js'
 import { parseArgv, splitCommandLine, type ParsedArgs } from './parse-argv.js'
+import { activatedBinds } from './socket-activation.js'
 import type { Hooks, PlainSettings, Settings } from './types.js'
 
 export interface ResolvedSettings {
@@ -15,6 +16,7 @@ export interface ResolvedSettings {
 /**
  * Settings by precedence, lowest first: defaults, config file, `GU_CMD_ARGS`, command line.
  * The config file to load is itself chosen by `-c` on the command line or in `GU_CMD_ARGS`.
+ * Sockets passed by systemd socket activation replace `bind` whatever the sources say.
  */
 export async function resolveSettings(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ResolvedSettings> {
   const cli = parseArgv(argv)
@@ -28,6 +30,7 @@ export async function resolveSettings(argv: readonly string[], env: NodeJS.Proce
   const configFile = findConfigFile(explicit.config, process.cwd())
   const loaded = configFile ? await loadConfigFile(configFile) : undefined
   const plain: PlainSettings = { ...defaults, ...loaded?.values, ...explicit }
+  plain.bind = activatedBinds() ?? plain.bind
   plain.chdir = resolvePath(plain.chdir)
   plain.config = configFile ?? null
   const hooks: Hooks = loaded?.hooks ?? {}
