@@ -19,7 +19,7 @@ export function checkGunicorn() {
   if (probe.error?.code === 'ENOENT') throw new Error(`gunicorn is not installed (pair c needs it). ${HINT}`)
   const out = `${probe.stdout ?? ''}${probe.stderr ?? ''}`.trim()
   if (probe.status !== 0 || !/gunicorn \(version/.test(out)) {
-    throw new Error(`${command} --version failed (exit ${probe.status}): ${out.split('\n').slice(-1)[0] || probe.error?.message}. ${HINT}`)
+    throw new Error(`${command} --version did not answer like gunicorn (exit ${probe.status}): ${out.split('\n').slice(-1)[0] || probe.error?.message}. ${HINT}`)
   }
   return out.split('\n')[0]
 }

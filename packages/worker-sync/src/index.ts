@@ -1,5 +1,13 @@
 import { stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
-import { OneAtATime } from './one-at-a-time.js'
+import { loadNativeAccept, nativeAccept } from './acceptors/native-accept.js'
+import { socketCopies } from './acceptors/socket-copies.js'
+import { type AcceptorFactory, SyncEngine } from './sync-engine.js'
+
+/** `GU_SYNC_ACCEPT=copies` forces the portable acceptor (for comparison and tests). */
+function chooseAcceptor(): AcceptorFactory {
+  const binding = process.env.GU_SYNC_ACCEPT === 'copies' ? undefined : loadNativeAccept()
+  return binding ? nativeAccept(binding) : socketCopies
+}
 
 /**
  * Gunicorn's sync worker for Node: each worker process serves exactly one request at a time,
@@ -11,8 +19,9 @@ const syncWorker: WorkerClass = {
   sockets: 'inherit',
   timeout: 'request',
   async run(worker: WorkerRuntime): Promise<void> {
-    const engine = new OneAtATime(worker)
-    await engine.listen()
+    const engine = new SyncEngine(worker, chooseAcceptor())
+    worker.log.debug(`sync worker accepting with ${engine.acceptorName}`)
+    await engine.start()
     worker.ready()
     await stopRequested(worker)
     if (worker.stopMode === 'graceful') await engine.stop()

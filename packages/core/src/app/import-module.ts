@@ -1,11 +1,27 @@
 import { spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 
 const TYPESCRIPT = /\.[cm]?ts$/
 
+/** Bumped by `freshImports()`: once above 0, every import gets a new module instance (`?v=N`). */
+let importVersion = 0
+
+/**
+ * Makes the next imports load files anew rather than from the module cache (the arbiter's HUP
+ * re-reads the config file and, with --preload, the app). Only the named file is fresh: what it
+ * imports in turn still comes from the cache, and each old instance stays in memory.
+ */
+export function freshImports(): void {
+  importVersion++
+}
+
 /** Imports a resolved file; TypeScript goes through tsx, so `.ts` loads on Node 20 with no build. */
 export async function importFile(file: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(file).href
+  const base = pathToFileURL(file).href
+  const url = importVersion > 0 ? `${base}?v=${importVersion}` : base
+  // A CommonJS file imported as ESM is cached by its path, whatever the query says.
+  if (importVersion > 0) delete createRequire(import.meta.url).cache[file]
   if (TYPESCRIPT.test(file)) {
     const { tsImport } = await import('tsx/esm/api')
     return (await tsImport(url, import.meta.url)) as Record<string, unknown>
@@ -27,7 +43,7 @@ export function describeLoadError(error: unknown, file: string): string {
 
 function findLocation(text: string, file: string): string | undefined {
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const match = new RegExp(`(?:file://)?${escaped}:(\\d+)(?::(\\d+))?`).exec(text)
+  const match = new RegExp(`(?:file://)?${escaped}(?:\\?v=\\d+)?:(\\d+)(?::(\\d+))?`).exec(text)
   return match ? `${file}:${match[1]}` : undefined
 }
 

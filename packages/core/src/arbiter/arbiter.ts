@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process'
+import { freshImports } from '../app/import-module.js'
 import { loadApp } from '../app/load-app.js'
 import { Logger } from '../log/logger.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
@@ -10,8 +12,10 @@ import { VERSION } from '../version.js'
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js'
 import { runHook } from './hook-runner.js'
 import { Pidfile } from './pidfile.js'
+import { SystemdNotifier } from './systemd-notify.js'
 import { RespawnThrottle } from './respawn-throttle.js'
 import { bindSockets } from './sockets.js'
+import { isParentAlive, releaseSocket, spawnNewArbiter, takeInheritedSockets } from './upgrade.js'
 import { type WorkerRecord, spawnWorker } from './worker-process.js'
 
 /** The most socket copies one request may ask for: a worker holds them as open descriptors. */
@@ -31,6 +35,13 @@ export interface ArbiterOptions {
   argv: readonly string[]
 }
 
+/** What a generation of workers runs with, kept so a failed reload can go back to it. */
+interface GenerationState {
+  settings: Settings
+  workerClass: WorkerClass
+  numWorkers: number
+}
+
 /**
  * The arbiter, as Gunicorn's: it owns the listening sockets and keeps `workers` worker processes
  * alive. Signal handlers only enqueue; the loop dispatches to `handleHup`, `handleTerm`, …, and
@@ -46,11 +57,22 @@ export class Arbiter {
   #numWorkers: number
   #age = 0
   #generation = 1
+  /** Generation numbers are never reused, so a rolled-back generation's stragglers stay recognisable. */
+  #lastGeneration = 1
+  /** The settings of each older generation that still has workers (see `#rollBackGeneration`). */
+  readonly #generations = new Map<number, GenerationState>()
+  /** The new arbiter started by USR2, while it runs. */
+  #newArbiter: ChildProcess | undefined
+  /** The old arbiter that started this one with USR2, while it runs. */
+  #oldArbiterPid: number | undefined
   readonly #queue: ArbiterEvent[] = []
   #wake: (() => void) | undefined
   #exitCode: number | undefined
   #stopping = false
   #readyAnnounced = false
+  /** A HUP is under way: systemd gets READY=1 again once its generation has booted. */
+  #reloading = false
+  #notifier: SystemdNotifier | undefined
   #pidfile: Pidfile | undefined
   readonly #throttle = new RespawnThrottle()
   readonly #exitWaiters = new Set<() => void>()
@@ -73,20 +95,27 @@ export class Arbiter {
   async run(): Promise<number> {
     const settings = this.#settings
     process.title = `gu: master [${settings.procName ?? settings.app}]`
+    const inherited = takeInheritedSockets()
+    this.#oldArbiterPid = inherited.parentPid
+    this.#notifier = SystemdNotifier.fromEnvironment(this.#log)
     await runHook(settings, this.#log, 'onStarting', this.#info)
     if (settings.pidfile) {
-      this.#pidfile = new Pidfile(settings.pidfile)
+      // Started by USR2: `<pidfile>.2` until the old arbiter, which holds `<pidfile>`, has exited.
+      this.#pidfile = new Pidfile(this.#oldArbiterPid ? `${settings.pidfile}.2` : settings.pidfile)
       this.#pidfile.create(process.pid)
     }
     try {
       if (this.#workerClass.sockets === 'inherit') {
-        this.#sockets = await bindSockets(settings.bind, settings.backlog, this.#log)
+        this.#sockets = await bindSockets(settings.bind, settings.backlog, this.#log, inherited.sockets)
       }
     } catch (error) {
       this.#pidfile?.unlink(process.pid)
       throw error
+    } finally {
+      for (const socket of inherited.sockets) if (!this.#sockets.includes(socket)) releaseSocket(socket, true)
     }
     this.#log.info(`Starting gu ${VERSION}`)
+    if (this.#oldArbiterPid) this.#log.info(`Started by USR2 from the arbiter with pid ${this.#oldArbiterPid}; serving its sockets alongside it`)
     for (const socket of this.#sockets) this.#log.info(`Listening at: ${socket.label} (${process.pid})`)
     this.#log.info(`Using worker: ${this.#workerClass.name}`)
     for (const signal of SIGNALS) process.on(signal, () => this.#enqueue({ kind: 'signal', signal }))
@@ -109,6 +138,7 @@ export class Arbiter {
       }
       this.#murderWorkers()
       this.#manageWorkers()
+      this.#checkOldArbiter()
       await this.#sleep()
     }
   }
@@ -145,28 +175,34 @@ export class Arbiter {
       case 'SIGUSR1':
         return this.handleUsr1()
       case 'SIGUSR2':
+        return this.handleUsr2()
       case 'SIGWINCH':
-        this.#log.warning(`${event.signal} (in-place upgrade) is not available yet; ignored`)
-        return
+        return this.handleWinch()
     }
   }
 
   /** HUP: reload settings and start a new generation; the old one stops once it has booted. */
   async handleHup(): Promise<void> {
     this.#log.info('Handling signal: hup')
+    this.#notifier?.notify('RELOADING=1')
+    const previous: GenerationState = { settings: this.#settings, workerClass: this.#workerClass, numWorkers: this.#numWorkers }
     let next: Settings
     try {
+      // The config file and (with --preload) the app are imported anew, not from the module cache.
+      freshImports()
       next = (await resolveSettings(this.#argv)).settings
       if (next.preloadApp) await loadApp(next.app!, next.chdir, next.appInterface)
-      if (next.workerClass !== this.#settings.workerClass) this.#workerClass = await loadWorkerClass(next.workerClass, next.chdir)
-      this.#workerClass.checkSettings?.(next)
-      if (this.#workerClass.sockets === 'inherit') {
+      const workerClass = next.workerClass !== this.#settings.workerClass ? await loadWorkerClass(next.workerClass, next.chdir) : this.#workerClass
+      workerClass.checkSettings?.(next)
+      if (workerClass.sockets === 'inherit') {
         const sockets = await bindSockets(next.bind, next.backlog, this.#log, this.#sockets)
-        for (const old of this.#sockets) if (!sockets.includes(old)) old.close()
+        for (const old of this.#sockets) if (!sockets.includes(old)) releaseSocket(old, this.#sharesSockets())
         this.#sockets = sockets
       }
+      this.#workerClass = workerClass
     } catch (error) {
       this.#log.error('Reload failed; the current workers keep serving', error)
+      this.#notifier?.notify('READY=1')
       return
     }
     if (next.errorlog !== this.#settings.errorlog || next.loglevel !== this.#settings.loglevel) {
@@ -177,7 +213,9 @@ export class Arbiter {
     this.#settings = next
     if (next.workers !== this.#numWorkers) await this.#setNumWorkers(next.workers)
     await runHook(next, this.#log, 'onReload', this.#info)
-    this.#generation++
+    this.#generations.set(this.#generation, previous)
+    this.#generation = ++this.#lastGeneration
+    this.#reloading = true
   }
 
   /** TERM: stop gracefully, letting in-flight requests finish within graceful-timeout. */
@@ -201,6 +239,78 @@ export class Arbiter {
     await this.#setNumWorkers(this.#numWorkers - 1)
   }
 
+  /**
+   * WINCH: stop every worker gracefully but keep running and keep the sockets, so connections
+   * wait in the kernel's backlog; TTIN adds workers back one at a time, HUP the configured count.
+   * (Gunicorn does this only when daemonized; gu always does.)
+   */
+  async handleWinch(): Promise<void> {
+    this.#log.info('Handling signal: winch')
+    this.#log.info('Stopping all workers gracefully; the arbiter keeps its sockets (TTIN or HUP starts workers again)')
+    if (this.#numWorkers !== 0) await this.#setNumWorkers(0)
+    for (const worker of this.#workers.values()) if (!worker.stopping) this.#kill(worker, 'SIGTERM')
+  }
+
+  /**
+   * USR2: in-place upgrade. A new arbiter starts from the same command line with this one's
+   * sockets and serves alongside it; the operator then sends WINCH and TERM here (or, to go
+   * back, HUP here and TERM to the new one).
+   */
+  async handleUsr2(): Promise<void> {
+    this.#log.info('Handling signal: usr2')
+    if (this.#newArbiter) {
+      this.#log.warning(`USR2 ignored: an upgrade is already in progress (new arbiter pid ${this.#newArbiter.pid})`)
+      return
+    }
+    if (this.#oldArbiterPid) {
+      this.#log.warning(`USR2 ignored: the old arbiter (pid ${this.#oldArbiterPid}) is still running; stop it first`)
+      return
+    }
+    await runHook(this.#settings, this.#log, 'preExec', this.#info)
+    let child: ChildProcess
+    try {
+      child = spawnNewArbiter(this.#sockets)
+    } catch (error) {
+      this.#log.error('Could not start a new arbiter', error)
+      return
+    }
+    child.once('error', (error) => {
+      this.#log.error('Could not start a new arbiter', error)
+      if (this.#newArbiter === child) this.#newArbiter = undefined
+    })
+    child.once('exit', (code, signal) => {
+      this.#log.info(`New arbiter (pid:${child.pid}) exited ${signal ? `on ${signal}` : `with code ${code}`}`)
+      if (this.#newArbiter === child) this.#newArbiter = undefined
+    })
+    this.#newArbiter = child
+    this.#log.info(`Started a new arbiter (pid:${child.pid}) for an in-place upgrade`)
+  }
+
+  /** True while another arbiter (the old or the new one of an upgrade) serves the same sockets. */
+  #sharesSockets(): boolean {
+    this.#checkOldArbiter()
+    return this.#newArbiter !== undefined || this.#oldArbiterPid !== undefined
+  }
+
+  /** Started by USR2: once the old arbiter has gone, take over `<pidfile>` from `<pidfile>.2`. */
+  #checkOldArbiter(): void {
+    const old = this.#oldArbiterPid
+    if (old === undefined || isParentAlive(old)) return
+    this.#oldArbiterPid = undefined
+    this.#log.info(`The old arbiter (pid:${old}) has exited; this arbiter carries on alone`)
+    const path = this.#settings.pidfile
+    if (!path || !this.#pidfile || this.#pidfile.path === path) return
+    const upgraded = this.#pidfile
+    try {
+      const pidfile = new Pidfile(path)
+      pidfile.create(process.pid)
+      this.#pidfile = pidfile
+      upgraded.unlink(process.pid)
+    } catch (error) {
+      this.#log.error(`Could not move the pid file from ${upgraded.path} to ${path}`, error)
+    }
+  }
+
   /** USR1: reopen log files, here and in every worker. */
   handleUsr1(): void {
     this.#log.reopen()
@@ -216,10 +326,16 @@ export class Arbiter {
 
   async #handleBootFailure(record: WorkerRecord, code: number): Promise<void> {
     if (this.#stopping) return
-    if (record.generation !== this.#generation || this.#hasOlderGeneration()) {
+    // A straggler of a generation already rolled back, or an old worker the new generation replaces.
+    if (record.generation !== this.#generation) return
+    if (this.#hasOlderGeneration()) {
       // A reload whose new workers can't boot: keep the generation that works.
       this.#log.error(`Reload failed: the new workers could not ${code === APP_LOAD_ERROR ? 'load the app' : 'boot'}; the previous workers keep serving`)
       this.#rollBackGeneration()
+      if (this.#reloading) {
+        this.#reloading = false
+        this.#notifier?.notify('READY=1')
+      }
       return
     }
     const reason = code === APP_LOAD_ERROR ? 'App failed to load.' : 'Worker failed to boot.'
@@ -231,6 +347,7 @@ export class Arbiter {
     return [...this.#workers.values()].some((w) => w.generation < this.#generation)
   }
 
+  /** Stops the failed generation and goes back to the newest older one, with its settings. */
   #rollBackGeneration(): void {
     const failed = this.#generation
     const previous = Math.max(0, ...[...this.#workers.values()].filter((w) => w.generation < failed).map((w) => w.generation))
@@ -238,6 +355,13 @@ export class Arbiter {
       if (worker.generation === failed) this.#kill(worker, 'SIGTERM')
     }
     this.#generation = previous
+    const state = this.#generations.get(previous)
+    if (state) {
+      this.#settings = state.settings
+      this.#workerClass = state.workerClass
+      this.#numWorkers = state.numWorkers
+    }
+    for (const generation of this.#generations.keys()) if (generation >= previous) this.#generations.delete(generation)
   }
 
   /** Spawns workers up to the count; retires extra ones; retires an old generation once replaced. */
@@ -273,10 +397,20 @@ export class Arbiter {
     record.booted = true
     this.#throttle.booted()
     this.#retireReplacedWorkers()
-    if (!this.#readyAnnounced && this.#bootedCount() >= this.#numWorkers) {
+    if (this.#bootedCount() >= this.#numWorkers) this.#announceReady()
+  }
+
+  /** Every worker of the current generation serves: the first time, and after each reload. */
+  #announceReady(): void {
+    if (!this.#readyAnnounced) {
       this.#readyAnnounced = true
       void runHook(this.#settings, this.#log, 'whenReady', this.#info)
+    } else if (this.#reloading) {
+      this.#reloading = false
+    } else {
+      return
     }
+    this.#notifier?.notify('READY=1', `STATUS=Serving with ${this.#numWorkers} worker(s)`, `MAINPID=${process.pid}`)
   }
 
   /** Each send passes a new descriptor of the socket (SCM_RIGHTS); the arbiter keeps its own. */
@@ -304,6 +438,7 @@ export class Arbiter {
 
   #reap(record: WorkerRecord, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(record.pid)
+    this.#forgetRetiredGenerations()
     for (const wake of this.#exitWaiters) wake()
     const lifetime = Date.now() - record.spawnedAt
     if (!record.stopping) this.#throttle.exited(lifetime, record.booted)
@@ -317,6 +452,12 @@ export class Arbiter {
     void runHook(this.#settings, this.#log, 'childExit', this.#info, { pid: record.pid, age: record.age, exitCode: code, signal })
     if (code === WORKER_BOOT_ERROR || code === APP_LOAD_ERROR) this.#enqueue({ kind: 'boot-failure', record, code })
     this.#wake?.()
+  }
+
+  /** Drops the saved settings of older generations that have no workers left. */
+  #forgetRetiredGenerations(): void {
+    const live = new Set([...this.#workers.values()].map((w) => w.generation))
+    for (const generation of this.#generations.keys()) if (!live.has(generation)) this.#generations.delete(generation)
   }
 
   /** Workers silent for `timeout` seconds get SIGABRT, and SIGKILL on the next check. */
@@ -353,7 +494,9 @@ export class Arbiter {
   async #halt(code: number, graceful: boolean): Promise<void> {
     if (this.#stopping) return
     this.#stopping = true
-    for (const socket of this.#sockets) socket.close()
+    this.#notifier?.notify('STOPPING=1')
+    const shared = this.#sharesSockets()
+    for (const socket of this.#sockets) releaseSocket(socket, shared)
     this.#killAll(graceful ? 'SIGTERM' : 'SIGQUIT', true)
     // The loop is busy here, so #enqueue's wake-up is what lets INT or QUIT cut a graceful stop short.
     if (graceful) this.#wake = () => this.#quickenStop()

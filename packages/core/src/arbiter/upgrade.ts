@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+import { formatBind, parseBind } from '../settings/bind-address.js'
+import { UsageError } from '../settings/errors.js'
+import { type BoundSocket, bindAddress } from './bound-socket.js'
+
+/**
+ * USR2, the in-place upgrade (Gunicorn's reexec): the arbiter starts a new arbiter from its own
+ * command line and hands it the listening sockets as descriptors 3.., with `GU_FDS` saying which
+ * configured address each descriptor is, as JSON: `{"127.0.0.1:8000":3,"unix:/run/app.sock":4}`.
+ * `GU_PARENT_PID` names the old arbiter, so the new one knows when it is the only one left.
+ */
+export const INHERITED_FDS_ENV = 'GU_FDS'
+export const UPGRADE_PARENT_ENV = 'GU_PARENT_PID'
+
+/** Where gu was started (read when this module loads, before the CLI changes to `--chdir`). */
+const LAUNCH_CWD = process.cwd()
+
+/**
+ * Starts the new arbiter: same node, node flags, script and arguments, same directory and
+ * environment. It runs in its own session, so neither the old arbiter exiting nor a signal sent to
+ * the old arbiter's process group stops it, and nothing here waits for it.
+ */
+export function spawnNewArbiter(sockets: readonly BoundSocket[]): ChildProcess {
+  const fds: Record<string, number> = {}
+  sockets.forEach((socket, i) => (fds[socket.spec] = 3 + i))
+  const env = { ...process.env, [INHERITED_FDS_ENV]: JSON.stringify(fds), [UPGRADE_PARENT_ENV]: String(process.pid) }
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    cwd: LAUNCH_CWD,
+    env,
+    stdio: ['inherit', 'inherit', 'inherit', ...sockets.map((s) => s.fd)],
+    detached: true,
+  })
+  child.unref()
+  return child
+}
+
+export interface Inheritance {
+  /** The old arbiter, while this one was started by USR2. */
+  parentPid: number | undefined
+  sockets: BoundSocket[]
+}
+
+/** Takes (and removes from the environment) the sockets an old arbiter handed over. */
+export function takeInheritedSockets(env: NodeJS.ProcessEnv = process.env): Inheritance {
+  const text = env[INHERITED_FDS_ENV]
+  const parent = Number(env[UPGRADE_PARENT_ENV])
+  delete env[INHERITED_FDS_ENV]
+  delete env[UPGRADE_PARENT_ENV]
+  const parentPid = Number.isSafeInteger(parent) && parent > 1 ? parent : undefined
+  if (!text) return { parentPid, sockets: [] }
+  let map: Record<string, unknown>
+  try {
+    map = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    throw new UsageError(`${INHERITED_FDS_ENV} must be a JSON object of address to descriptor, e.g. {"127.0.0.1:8000":3}; got ${text}`)
+  }
+  const sockets = Object.entries(map).map(([spec, fd]) => {
+    if (typeof fd !== 'number' || !Number.isSafeInteger(fd)) throw new UsageError(`${INHERITED_FDS_ENV}: the descriptor for ${spec} must be a whole number`)
+    return adoptSocket(spec, fd)
+  })
+  return { parentPid, sockets }
+}
+
+interface RawHandle {
+  close(): void
+  getsockname?(out: { port?: number }): number
+}
+
+/** Adopts an inherited listening descriptor (as `fd://N` does) as the socket for `spec`. */
+function adoptSocket(spec: string, fd: number): BoundSocket {
+  let address
+  try {
+    address = parseBind(spec)
+  } catch (error) {
+    throw new UsageError(`${INHERITED_FDS_ENV}: ${(error as Error).message}`)
+  }
+  let adopted: BoundSocket
+  try {
+    adopted = bindAddress(`fd://${fd}`)
+  } catch (error) {
+    throw new UsageError(`${INHERITED_FDS_ENV}: can't adopt descriptor ${fd} for ${spec}: ${(error as Error).message}`)
+  }
+  const handle = adopted.handle as RawHandle
+  let label = formatBind(address)
+  if (address.kind === 'tcp') {
+    const out: { port?: number } = {}
+    handle.getsockname?.(out)
+    label = formatBind({ ...address, port: out.port ?? address.port })
+  }
+  const close = () => {
+    handle.close()
+    if (address.kind === 'unix') rmSync(address.path, { force: true })
+  }
+  return { spec, address, fd, label, handle: adopted.handle, close }
+}
+
+/**
+ * Closes a socket the arbiter no longer needs. While another arbiter shares the sockets (an
+ * upgrade in flight), a unix socket's file must stay: that arbiter still serves it. libuv unlinks
+ * the file when it closes a pipe it bound itself, so such a socket is left open instead, and its
+ * descriptor goes when this process exits (which is when this is called, bar a HUP dropping the
+ * address mid-upgrade).
+ */
+export function releaseSocket(socket: BoundSocket, shared: boolean): void {
+  if (shared && socket.address.kind === 'unix') return
+  socket.close()
+}
+
+/**
+ * Whether `pid` is still our old arbiter: still our parent (Linux reparents us the moment it
+ * exits, even while it is an unreaped zombie), or, without /proc, a process that exists.
+ * (`process.ppid` is read once at start, so it can't tell.)
+ */
+export function isParentAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    return ppid === pid
+  } catch {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+}

@@ -1,0 +1,8 @@
+{
+  "targets": [
+    {
+      "target_name": "accept_one",
+      "sources": ["native/accept-one.c"]
+    }
+  ]
+}

@@ -1,0 +1,69 @@
+// Accept exactly one connection per readiness event, and stop watching while busy.
+// libuv's own listen accepts every pending connection at once; a sync worker must take only
+// the one it can serve and leave the rest in the kernel's queue for idle workers.
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <uv.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  int fd;
+  int active;
+} watcher_t;
+
+// Readable: accept one connection (or learn that another worker won it: -EAGAIN) and hand
+// the descriptor, or the negative errno, to JavaScript.
+static void on_readable(uv_poll_t* handle, int status, int events) {
+  watcher_t* w = (watcher_t*)handle->data;
+  napi_handle_scope scope;
+  napi_open_handle_scope(w->env, &scope);
+  napi_value cb, global, argv[1];
+  napi_get_reference_value(w->env, w->callback, &cb);
+  napi_get_global(w->env, &global);
+  int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  napi_create_int32(w->env, fd >= 0 ? fd : -errno, &argv[0]);
+  napi_value result;
+  napi_make_callback(w->env, NULL, global, cb, 1, argv, &result);
+  napi_close_handle_scope(w->env, scope);
+}
+
+static napi_value js_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 2; napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  watcher_t* w = calloc(1, sizeof(watcher_t));
+  w->env = env;
+  napi_get_value_int32(env, argv[0], &w->fd);
+  napi_create_reference(env, argv[1], 1, &w->callback);
+  uv_loop_t* loop; napi_get_uv_event_loop(env, &loop);
+  uv_poll_init(loop, &w->poll, w->fd);
+  w->poll.data = w;
+  napi_value ext; napi_create_external(env, w, NULL, NULL, &ext);
+  return ext;
+}
+
+static watcher_t* get(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1]; void* p;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_get_value_external(env, argv[0], &p);
+  return (watcher_t*)p;
+}
+static napi_value js_resume(napi_env env, napi_callback_info info) {
+  watcher_t* w = get(env, info); if (!w->active) { uv_poll_start(&w->poll, UV_READABLE, on_readable); w->active = 1; } return NULL;
+}
+static napi_value js_pause(napi_env env, napi_callback_info info) {
+  watcher_t* w = get(env, info); if (w->active) { uv_poll_stop(&w->poll); w->active = 0; } return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "watch", NAPI_AUTO_LENGTH, js_watch, NULL, &fn); napi_set_named_property(env, exports, "watch", fn);
+  napi_create_function(env, "resume", NAPI_AUTO_LENGTH, js_resume, NULL, &fn); napi_set_named_property(env, exports, "resume", fn);
+  napi_create_function(env, "pause", NAPI_AUTO_LENGTH, js_pause, NULL, &fn); napi_set_named_property(env, exports, "pause", fn);
+  return exports;
+}
