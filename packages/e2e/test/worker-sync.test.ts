@@ -180,6 +180,28 @@ describe('@gu/worker-sync: --timeout is the per-request limit', () => {
   })
 })
 
+describe('@gu/worker-sync: a client that sends nothing', () => {
+  it('is answered 408 and disconnected after --timeout, freeing the worker for the next client', async () => {
+    const dir = makeApp({ 'app.mjs': SYNC_APP })
+    const gu = new Gu(syncArgs('app.mjs:app', '-w', '1', '-t', '1'), { cwd: dir })
+    await gu.waitForWorkers(1)
+    const url = await gu.url()
+    const port = Number(new URL(url).port)
+    const started = Date.now()
+    // Connects and says nothing: the only worker takes it and is busy with it.
+    const silent = rawExchange(port, '', 5000)
+    await sleep(200)
+    const next = await request(`${url}/`)
+    expect(next.status).toBe(200)
+    const silentResult = await silent
+    expect(silentResult.closedByServer).toBe(true)
+    expect(silentResult.data).toMatch(/^HTTP\/1\.1 408/)
+    // Cut after about --timeout (checked a few times per second), not left to hold the worker.
+    expect(silentResult.ms).toBeGreaterThanOrEqual(900)
+    expect(Date.now() - started).toBeLessThan(4000)
+  })
+})
+
 describe('@gu/worker-sync: app interfaces', () => {
   it('serves a node (req, res) listener', async () => {
     const dir = makeApp({ 'app.mjs': PID_APP })

@@ -15,6 +15,12 @@ export interface Acceptor {
 /** Builds an acceptor that hands each connection it takes to `server` (a 'connection' event). */
 export type AcceptorFactory = (worker: WorkerRuntime, server: Server) => Acceptor
 
+/** The answer to a client that sent no request in time (the socket's `this`), as node:http's own. */
+function requestTimeout(this: Socket): void {
+  this.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+  this.destroySoon()
+}
+
 /** One connection at a time: accept one, pause, serve its one request, close it, resume. */
 export class SyncEngine {
   readonly #worker: WorkerRuntime
@@ -63,9 +69,11 @@ export class SyncEngine {
     this.#acceptor.pause()
     const timeout = this.#worker.settings.timeout
     // A client that connects and sends no request would hold this worker: give it `timeout`.
-    if (timeout > 0) socket.setTimeout(timeout * 1000, () => socket.destroy())
-    socket.once('close', () => this.#released())
+    if (timeout > 0) socket.setTimeout(timeout * 1000, requestTimeout)
+    socket.once('close', this.#onClose)
   }
+
+  readonly #onClose = () => this.#released()
 
   #released(): void {
     this.#busy = false
