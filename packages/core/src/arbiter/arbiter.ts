@@ -3,6 +3,7 @@ import { freshImports } from '../app/import-module.js'
 import { loadApp } from '../app/load-app.js'
 import { Logger } from '../log/logger.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
+import { activatedBinds } from '../settings/socket-activation.js'
 import type { ArbiterInfo, Settings, WorkerInfo } from '../settings/types.js'
 import { type SocketCopyMessage, isWorkerMessage } from '../worker/messages.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
@@ -14,6 +15,7 @@ import { runHook } from './hook-runner.js'
 import { Pidfile } from './pidfile.js'
 import { SystemdNotifier } from './systemd-notify.js'
 import { RespawnThrottle } from './respawn-throttle.js'
+import { Reloader } from './reloader.js'
 import { bindSockets } from './sockets.js'
 import { isParentAlive, releaseSocket, spawnNewArbiter, takeInheritedSockets } from './upgrade.js'
 import { type WorkerRecord, spawnWorker } from './worker-process.js'
@@ -24,8 +26,11 @@ const MAX_SOCKET_COPIES = 64
 const SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const
 type Signal = (typeof SIGNALS)[number]
 
-/** What the loop dispatches: a signal, or a worker that exited with a code that halts the arbiter. */
-type ArbiterEvent = { kind: 'signal'; signal: Signal } | { kind: 'boot-failure'; record: WorkerRecord; code: number }
+/** What the loop dispatches: a signal, a worker that exited with a code that halts the arbiter, or a file `--reload` saw change. */
+type ArbiterEvent =
+  | { kind: 'signal'; signal: Signal }
+  | { kind: 'boot-failure'; record: WorkerRecord; code: number }
+  | { kind: 'reload'; file: string }
 
 export interface ArbiterOptions {
   settings: Settings
@@ -78,6 +83,8 @@ export class Arbiter {
   readonly #exitWaiters = new Set<() => void>()
   /** Spawns begun but not yet in `#workers` (a preFork hook may be awaited in between). */
   #pendingSpawns = 0
+  /** With `--reload`: watches the workers' files and the extra files, and enqueues a reload. */
+  #reloader: Reloader | undefined
 
   constructor(options: ArbiterOptions) {
     this.#settings = options.settings
@@ -119,6 +126,7 @@ export class Arbiter {
     for (const socket of this.#sockets) this.#log.info(`Listening at: ${socket.label} (${process.pid})`)
     this.#log.info(`Using worker: ${this.#workerClass.name}`)
     for (const signal of SIGNALS) process.on(signal, () => this.#enqueue({ kind: 'signal', signal }))
+    this.#syncReloader()
     await runHook(settings, this.#log, 'nworkersChanged', this.#info, this.#numWorkers, null)
     await this.#loop()
     return this.#exitCode ?? EXIT_OK
@@ -160,6 +168,7 @@ export class Arbiter {
 
   async #dispatch(event: ArbiterEvent): Promise<void> {
     if (event.kind === 'boot-failure') return this.#handleBootFailure(event.record, event.code)
+    if (event.kind === 'reload') return this.handleHup(`Reloading: ${event.file} changed`)
     switch (event.signal) {
       case 'SIGHUP':
         return this.handleHup()
@@ -181,9 +190,12 @@ export class Arbiter {
     }
   }
 
-  /** HUP: reload settings and start a new generation; the old one stops once it has booted. */
-  async handleHup(): Promise<void> {
-    this.#log.info('Handling signal: hup')
+  /**
+   * HUP: reload settings and start a new generation; the old one stops once it has booted.
+   * `--reload` does the same when a watched file changes, with `reason` as its log line.
+   */
+  async handleHup(reason = 'Handling signal: hup'): Promise<void> {
+    this.#log.info(reason)
     this.#notifier?.notify('RELOADING=1')
     const previous: GenerationState = { settings: this.#settings, workerClass: this.#workerClass, numWorkers: this.#numWorkers }
     let next: Settings
@@ -211,6 +223,7 @@ export class Arbiter {
       this.#log.reopen()
     }
     this.#settings = next
+    this.#syncReloader()
     if (next.workers !== this.#numWorkers) await this.#setNumWorkers(next.workers)
     await runHook(next, this.#log, 'onReload', this.#info)
     this.#generations.set(this.#generation, previous)
@@ -269,7 +282,7 @@ export class Arbiter {
     await runHook(this.#settings, this.#log, 'preExec', this.#info)
     let child: ChildProcess
     try {
-      child = spawnNewArbiter(this.#sockets)
+      child = spawnNewArbiter(this.#sockets, activatedBinds() !== undefined)
     } catch (error) {
       this.#log.error('Could not start a new arbiter', error)
       return
@@ -309,6 +322,24 @@ export class Arbiter {
     } catch (error) {
       this.#log.error(`Could not move the pid file from ${upgraded.path} to ${path}`, error)
     }
+  }
+
+  /**
+   * Starts or stops watching files to match `--reload` (at start, and when a reload or a rollback
+   * changes the settings). Files the workers reported stay watched; the extra globs are re-read.
+   */
+  #syncReloader(): void {
+    const settings = this.#settings
+    if (!settings.reload || this.#stopping) {
+      this.#reloader?.close()
+      this.#reloader = undefined
+      return
+    }
+    if (!this.#reloader) {
+      this.#reloader = new Reloader(() => this.#log, (file) => this.#enqueue({ kind: 'reload', file }))
+      this.#log.info('Reloading on changes to the app\'s files' + (settings.reloadExtraFiles.length > 0 ? ` and ${settings.reloadExtraFiles.join(', ')}` : ''))
+    }
+    this.#reloader.setExtraFiles(settings.reloadExtraFiles, settings.chdir)
   }
 
   /** USR1: reopen log files, here and in every worker. */
@@ -360,6 +391,7 @@ export class Arbiter {
       this.#settings = state.settings
       this.#workerClass = state.workerClass
       this.#numWorkers = state.numWorkers
+      this.#syncReloader()
     }
     for (const generation of this.#generations.keys()) if (generation >= previous) this.#generations.delete(generation)
   }
@@ -393,6 +425,11 @@ export class Arbiter {
     if (!isWorkerMessage(message)) return
     record.lastHeartbeat = Date.now()
     if (message.type === 'socket-copies') return this.#sendSocketCopies(record, message.count)
+    if (message.type === 'loaded-files') {
+      if (!Array.isArray(message.files)) return
+      this.#log.debug(`--reload: worker ${record.pid} loaded ${message.files.length} more file(s) to watch`)
+      return this.#reloader?.addFiles(message.files)
+    }
     if (message.type !== 'booted' || record.booted) return
     record.booted = true
     this.#throttle.booted()
@@ -495,6 +532,8 @@ export class Arbiter {
     if (this.#stopping) return
     this.#stopping = true
     this.#notifier?.notify('STOPPING=1')
+    this.#reloader?.close()
+    this.#reloader = undefined
     const shared = this.#sharesSockets()
     for (const socket of this.#sockets) releaseSocket(socket, shared)
     this.#killAll(graceful ? 'SIGTERM' : 'SIGQUIT', true)

@@ -7,3 +7,4 @@ const coreDist = join(dirname(createRequire(import.meta.url).resolve('@gu/core/p
 export const WORKER_ENTRY = join(coreDist, 'worker', 'entry.js')
 export const LISTEN_HELPER = join(coreDist, 'arbiter', 'listen-fds.js')
 export const WATCHDOG_THREAD = join(coreDist, 'worker', 'watchdog-thread.js')
+export const RELOAD_HOOKS = join(coreDist, 'worker', 'reload-hooks.js')

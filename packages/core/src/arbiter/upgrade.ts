@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { formatBind, parseBind } from '../settings/bind-address.js'
 import { UsageError } from '../settings/errors.js'
+import { ACTIVATED_ENV } from '../settings/socket-activation.js'
 import { type BoundSocket, bindAddress } from './bound-socket.js'
 
 /**
@@ -9,6 +10,8 @@ import { type BoundSocket, bindAddress } from './bound-socket.js'
  * command line and hands it the listening sockets as descriptors 3.., with `GU_FDS` saying which
  * configured address each descriptor is, as JSON: `{"127.0.0.1:8000":3,"unix:/run/app.sock":4}`.
  * `GU_PARENT_PID` names the old arbiter, so the new one knows when it is the only one left.
+ * When the old arbiter serves sockets systemd activated, they travel as `{"fd://3":3}` with
+ * `GU_ACTIVATED=1`, and replace the new arbiter's binds (see `takeSocketActivation`).
  */
 export const INHERITED_FDS_ENV = 'GU_FDS'
 export const UPGRADE_PARENT_ENV = 'GU_PARENT_PID'
@@ -21,10 +24,12 @@ const LAUNCH_CWD = process.cwd()
  * environment. It runs in its own session, so neither the old arbiter exiting nor a signal sent to
  * the old arbiter's process group stops it, and nothing here waits for it.
  */
-export function spawnNewArbiter(sockets: readonly BoundSocket[]): ChildProcess {
+export function spawnNewArbiter(sockets: readonly BoundSocket[], activated = false): ChildProcess {
   const fds: Record<string, number> = {}
-  sockets.forEach((socket, i) => (fds[socket.spec] = 3 + i))
-  const env = { ...process.env, [INHERITED_FDS_ENV]: JSON.stringify(fds), [UPGRADE_PARENT_ENV]: String(process.pid) }
+  // Activated sockets are named by the descriptor the new arbiter gets them as: they replace its binds.
+  sockets.forEach((socket, i) => (fds[activated ? `fd://${3 + i}` : socket.spec] = 3 + i))
+  const env: NodeJS.ProcessEnv = { ...process.env, [INHERITED_FDS_ENV]: JSON.stringify(fds), [UPGRADE_PARENT_ENV]: String(process.pid) }
+  if (activated) env[ACTIVATED_ENV] = '1'
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     cwd: LAUNCH_CWD,
     env,
@@ -81,6 +86,9 @@ function adoptSocket(spec: string, fd: number): BoundSocket {
   } catch (error) {
     throw new UsageError(`${INHERITED_FDS_ENV}: can't adopt descriptor ${fd} for ${spec}: ${(error as Error).message}`)
   }
+  // An `fd://N` address (a descriptor the old arbiter inherited, or systemd activated) is adopted
+  // as such: logged with its real address, and never closed before the arbiter exits.
+  if (address.kind === 'fd') return { ...adopted, spec }
   const handle = adopted.handle as RawHandle
   let label = formatBind(address)
   if (address.kind === 'tcp') {

@@ -133,6 +133,14 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: 'The access log line, in Gunicorn\'s atoms: `h l u t r m U q H s B b f a T M D L p {header}i {header}o {var}e`, written as `%(atom)s`.',
   }),
   setting({
+    key: 'reload', section: 'Debugging', flags: ['--reload'], kind: 'bool', default: () => false,
+    description: 'Restart the workers when the app\'s code changes: every file the workers loaded (outside `node_modules`) and the `reloadExtraFiles` are watched, and a change starts a new generation of workers as `HUP` does. A change that doesn\'t load (a syntax error) is logged and the old workers keep serving until the next change. For development.',
+  }),
+  setting({
+    key: 'reloadExtraFiles', section: 'Debugging', flags: ['--reload-extra-file'], meta: 'FILE', kind: 'list', default: () => [],
+    description: 'With `--reload`, also watch these files, repeatable: a path or a glob (`*`, `**`, `?`) relative to `chdir`, such as `config/*.json` or `views/**/*.html` — files the app reads rather than imports.',
+  }),
+  setting({
     key: 'app', section: 'App', flags: [], meta: 'APP_MODULE', kind: 'string', nullable: true, default: () => null,
     description: 'The app to serve, the positional argument: `module:export`, `module` (its default export) or `module:factory(args)`; a path or a package name, `.js`, `.mjs`, `.cjs` or `.ts`.',
   }),

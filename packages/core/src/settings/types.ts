@@ -72,6 +72,9 @@ export interface PlainSettings {
   errorlog: string
   accesslog: string | null
   accessLogFormat: string
+  /** Restart the workers when a file they loaded, or one of `reloadExtraFiles`, changes. */
+  reload: boolean
+  reloadExtraFiles: string[]
   /** The app to serve, `module:export` (the positional argument). */
   app: string | null
 }

@@ -6,6 +6,7 @@ import { Logger } from '../log/logger.js'
 import { findConfigFile, loadConfigFile } from '../settings/config-file.js'
 import type { Hooks, Settings } from '../settings/types.js'
 import { WORKER_BOOT_ENV, type WorkerBoot, type WorkerMessage } from './messages.js'
+import { LoadedFiles } from './loaded-files.js'
 import { loadWorkerClass } from './resolve-worker-class.js'
 import { Runtime } from './runtime.js'
 import { installWorkerSignals } from './worker-signals.js'
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   process.title = `gu: worker [${plain.procName ?? plain.app}]`
   const log = new Logger(plain.errorlog, plain.loglevel)
   const send = (message: WorkerMessage) => process.send?.(message)
+  const sendAndWait = (message: WorkerMessage) => new Promise<void>((resolve) => (process.send?.(message, undefined, undefined, () => resolve()) ?? resolve()))
 
   const exitWith = async (code: number, message: string, error?: unknown) => {
     log.error(message, error)
@@ -43,13 +45,20 @@ async function main(): Promise<void> {
     return exitWith(WORKER_BOOT_ERROR, `Worker failed to boot: ${(error as Error).message}`)
   }
 
+  // --reload: note every file the app loads, so the arbiter can watch them.
+  const loadedFiles = plain.reload ? new LoadedFiles() : undefined
   let app
   try {
-    app = (await loadApp(plain.app!, plain.chdir, plain.appInterface)).app
+    const loaded = await loadApp(plain.app!, plain.chdir, plain.appInterface)
+    app = loaded.app
+    loadedFiles?.add(loaded.file)
   } catch (error) {
     const message = error instanceof AppLoadError ? error.message : `${(error as Error)?.message ?? error}`
+    // A file that failed to load is watched too, so fixing it reloads (Gunicorn does the same).
+    if (loadedFiles) await sendAndWait({ type: 'loaded-files', files: await loadedFiles.flush() })
     return exitWith(APP_LOAD_ERROR, `Failed to load the app: ${message}`, error instanceof AppLoadError ? undefined : error)
   }
+  loadedFiles?.reportTo((files) => send({ type: 'loaded-files', files }))
 
   const accessLog = plain.accesslog ? new AccessLog(plain.accesslog, plain.accessLogFormat) : undefined
   const timeoutScope = workerClass.timeout ?? 'loop'
