@@ -33,6 +33,25 @@ describe('HUP under load', () => {
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
   })
 
+  it('re-reads the config file from where gu was started, though the config moved into --chdir', async () => {
+    // The arbiter changes into `chdir` at start; a HUP must still find gu.config.mjs in the launch
+    // directory and resolve the relative chdir from there, not from inside it.
+    const dir = makeApp({
+      'gu.config.mjs': "export default { chdir: 'src', workerClass: 'async', bind: ['127.0.0.1:0'], workers: 2 }\n",
+      'src/app.mjs': versionApp('v1'),
+    })
+    const gu = new Gu(['app.mjs:app'], { cwd: dir })
+    const before = await gu.waitForWorkers(2)
+    const url = await gu.url()
+    writeFileSync(join(dir, 'src', 'app.mjs'), versionApp('v2'))
+    gu.signal('SIGHUP')
+    await waitUntil('the old workers to exit', () => before.every((pid) => !isAlive(pid)), 15_000)
+    expect((await request(url)).body).toMatch(/^v2 /)
+    expect(gu.workerPids()).toHaveLength(2)
+    expect(gu.log).not.toMatch(/Reload failed/)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
+
   it('keeps the old workers serving when the changed app file does not load', async () => {
     const dir = makeApp({ 'app.mjs': versionApp('v1') })
     const gu = new Gu(asyncArgs('app.mjs:app', '-w', '2'), { cwd: dir })

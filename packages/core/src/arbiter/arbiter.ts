@@ -414,11 +414,16 @@ export class Arbiter {
     await runHook(this.#settings, this.#log, 'preFork', this.#info, info)
     this.#pendingSpawns--
     if (this.#stopping) return
-    const record = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#sockets, this.#workerClass.sockets === 'self')
+    const { child, record } = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#sockets, this.#workerClass.sockets === 'self')
+    child.once('error', (error) => this.#log.error('Could not spawn a worker', error))
+    if (!record) {
+      // Counted as a worker that died young, so a spawn that keeps failing backs off.
+      this.#throttle.exited(0, false)
+      return
+    }
     this.#workers.set(record.pid, record)
-    record.child.on('message', (message) => this.#onMessage(record, message))
-    record.child.once('error', (error) => this.#log.error(`Could not spawn a worker`, error))
-    record.child.once('exit', (code, signal) => this.#reap(record, code, signal))
+    child.on('message', (message) => this.#onMessage(record, message))
+    child.once('exit', (code, signal) => this.#reap(record, code, signal))
   }
 
   #onMessage(record: WorkerRecord, message: unknown): void {
@@ -516,6 +521,8 @@ export class Arbiter {
 
   #kill(worker: WorkerRecord, signal: NodeJS.Signals, expected = true): void {
     if (expected) worker.stopping = true
+    // Never 0 or negative: process.kill would signal a whole process group, or every process.
+    if (worker.pid <= 0) return
     try {
       process.kill(worker.pid, signal)
     } catch {

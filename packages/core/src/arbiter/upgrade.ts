@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { formatBind, parseBind } from '../settings/bind-address.js'
 import { UsageError } from '../settings/errors.js'
+import { LAUNCH_DIR } from '../settings/launch-dir.js'
 import { ACTIVATED_ENV } from '../settings/socket-activation.js'
 import { type BoundSocket, bindAddress } from './bound-socket.js'
 
@@ -16,8 +17,6 @@ import { type BoundSocket, bindAddress } from './bound-socket.js'
 export const INHERITED_FDS_ENV = 'GU_FDS'
 export const UPGRADE_PARENT_ENV = 'GU_PARENT_PID'
 
-/** Where gu was started (read when this module loads, before the CLI changes to `--chdir`). */
-const LAUNCH_CWD = process.cwd()
 
 /**
  * Starts the new arbiter: same node, node flags, script and arguments, same directory and
@@ -31,7 +30,7 @@ export function spawnNewArbiter(sockets: readonly BoundSocket[], activated = fal
   const env: NodeJS.ProcessEnv = { ...process.env, [INHERITED_FDS_ENV]: JSON.stringify(fds), [UPGRADE_PARENT_ENV]: String(process.pid) }
   if (activated) env[ACTIVATED_ENV] = '1'
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    cwd: LAUNCH_CWD,
+    cwd: LAUNCH_DIR,
     env,
     stdio: ['inherit', 'inherit', 'inherit', ...sockets.map((s) => s.fd)],
     detached: true,

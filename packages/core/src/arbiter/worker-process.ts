@@ -28,7 +28,13 @@ const INHERITED_EXEC_ARGV = process.execArgv.filter((arg) => !arg.startsWith('--
  * Spawns a worker: the listening sockets become its descriptors 3.., the IPC channel follows
  * them, and what it needs to boot travels in one environment variable.
  */
-export function spawnWorker(age: number, generation: number, settings: PlainSettings, sockets: readonly BoundSocket[], selfBinding: boolean): WorkerRecord {
+export function spawnWorker(
+  age: number,
+  generation: number,
+  settings: PlainSettings,
+  sockets: readonly BoundSocket[],
+  selfBinding: boolean,
+): { child: ChildProcess; record: WorkerRecord | undefined } {
   const listen: ListenSocket[] = sockets.map((socket, i) => ({ bind: socket.address, fd: selfBinding ? -1 : 3 + i }))
   const boot: WorkerBoot = { age, settings, sockets: listen }
   const child = spawn(process.execPath, [...INHERITED_EXEC_ARGV, WORKER_ENTRY], {
@@ -37,6 +43,9 @@ export function spawnWorker(age: number, generation: number, settings: PlainSett
     stdio: ['ignore', 'inherit', 'inherit', ...(selfBinding ? [] : sockets.map((s) => s.fd)), 'ipc'],
     serialization: 'json',
   })
+  // No pid: the spawn failed (the child's 'error' says why), so there is no process to supervise.
+  if (child.pid === undefined) return { child, record: undefined }
   const now = Date.now()
-  return { pid: child.pid ?? -1, age, child, generation, spawnedAt: now, lastHeartbeat: now, booted: false, aborted: false, stopping: false }
+  const record = { pid: child.pid, age, child, generation, spawnedAt: now, lastHeartbeat: now, booted: false, aborted: false, stopping: false }
+  return { child, record }
 }

@@ -1,5 +1,6 @@
 import { compileAccessFormat } from '../log/access-format.js'
 import { parseBind } from './bind-address.js'
+import { LAUNCH_DIR } from './launch-dir.js'
 import { setting, type SettingSpec } from './spec.js'
 import type { PlainSettings } from './types.js'
 
@@ -93,7 +94,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: 'Set an environment variable for the arbiter and its workers, repeatable.',
   }),
   setting({
-    key: 'chdir', section: 'Server mechanics', flags: ['--chdir'], meta: 'DIR', kind: 'string', default: () => process.cwd(), defaultDoc: 'the working directory',
+    key: 'chdir', section: 'Server mechanics', flags: ['--chdir'], meta: 'DIR', kind: 'string', default: () => LAUNCH_DIR, defaultDoc: 'the working directory',
     description: 'Change to this directory before loading the app; the app module and worker classes resolve from here.',
   }),
   setting({

@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path'
 import { defaultSettings } from './catalog.js'
 import { findConfigFile, loadConfigFile } from './config-file.js'
 import { parseArgv, splitCommandLine, type ParsedArgs } from './parse-argv.js'
+import { LAUNCH_DIR } from './launch-dir.js'
 import { activatedBinds } from './socket-activation.js'
 import type { Hooks, PlainSettings, Settings } from './types.js'
 
@@ -26,12 +27,12 @@ export async function resolveSettings(argv: readonly string[], env: NodeJS.Proce
   const defaults = defaultSettings(env)
   if (result.help || result.version) return { settings: defaults, configFile: undefined, ...result }
 
-  // The config file is found relative to the directory gu was started in, as Gunicorn does.
-  const configFile = findConfigFile(explicit.config, process.cwd())
+  // The config file and a relative --chdir resolve from where gu was started (also on HUP, after chdir).
+  const configFile = findConfigFile(explicit.config, LAUNCH_DIR)
   const loaded = configFile ? await loadConfigFile(configFile) : undefined
   const plain: PlainSettings = { ...defaults, ...loaded?.values, ...explicit }
   plain.bind = activatedBinds() ?? plain.bind
-  plain.chdir = resolvePath(plain.chdir)
+  plain.chdir = resolvePath(LAUNCH_DIR, plain.chdir)
   plain.config = configFile ?? null
   const hooks: Hooks = loaded?.hooks ?? {}
   return { settings: { ...plain, ...hooks }, configFile, ...result }

@@ -3,7 +3,7 @@ import { AppLoadError } from '../app/types.js'
 import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK, WORKER_BOOT_ERROR } from '../arbiter/exit-codes.js'
 import { AccessLog } from '../log/access-log.js'
 import { Logger } from '../log/logger.js'
-import { findConfigFile, loadConfigFile } from '../settings/config-file.js'
+import { loadConfigFile } from '../settings/config-file.js'
 import type { Hooks, Settings } from '../settings/types.js'
 import { WORKER_BOOT_ENV, type WorkerBoot, type WorkerMessage } from './messages.js'
 import { LoadedFiles } from './loaded-files.js'
@@ -35,8 +35,8 @@ async function main(): Promise<void> {
   let settings: Settings = plain
   let workerClass
   try {
-    const configFile = findConfigFile(plain.config, process.cwd())
-    hooks = configFile ? (await loadConfigFile(configFile)).hooks : {}
+    // The arbiter resolved which config file it loaded (an absolute path, or none): load the same one.
+    hooks = plain.config ? (await loadConfigFile(plain.config)).hooks : {}
     settings = { ...plain, ...hooks }
     const info = { pid: process.pid, age: boot.age }
     await hooks.postFork?.({ pid: process.ppid, settings, numWorkers: plain.workers }, info)
