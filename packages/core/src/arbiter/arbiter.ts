@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { freshImports } from '../app/import-module.js'
 import { loadApp } from '../app/load-app.js'
-import { Logger } from '../log/logger.js'
+import type { Logger } from '../log/logger.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import { activatedBinds } from '../settings/socket-activation.js'
 import type { ArbiterInfo, Settings, WorkerInfo } from '../settings/types.js'
@@ -54,7 +54,7 @@ interface GenerationState {
  */
 export class Arbiter {
   #settings: Settings
-  #log: Logger
+  readonly #log: Logger
   #workerClass: WorkerClass
   readonly #argv: readonly string[]
   #sockets: BoundSocket[] = []
@@ -217,11 +217,7 @@ export class Arbiter {
       this.#notifier?.notify('READY=1')
       return
     }
-    if (next.errorlog !== this.#settings.errorlog || next.loglevel !== this.#settings.loglevel) {
-      this.#log = new Logger(next.errorlog, next.loglevel)
-    } else {
-      this.#log.reopen()
-    }
+    this.#log.reconfigure(next.errorlog, next.loglevel)
     this.#settings = next
     this.#syncReloader()
     if (next.workers !== this.#numWorkers) await this.#setNumWorkers(next.workers)
@@ -336,7 +332,7 @@ export class Arbiter {
       return
     }
     if (!this.#reloader) {
-      this.#reloader = new Reloader(() => this.#log, (file) => this.#enqueue({ kind: 'reload', file }))
+      this.#reloader = new Reloader(this.#log, (file) => this.#enqueue({ kind: 'reload', file }))
       this.#log.info('Reloading on changes to the app\'s files' + (settings.reloadExtraFiles.length > 0 ? ` and ${settings.reloadExtraFiles.join(', ')}` : ''))
     }
     this.#reloader.setExtraFiles(settings.reloadExtraFiles, settings.chdir)

@@ -26,12 +26,12 @@ export class Reloader {
   #timer: NodeJS.Timeout | undefined
   #warnedFull = false
   #closed = false
-  readonly #logger: () => Logger
+  readonly #log: Logger
   readonly #onChange: (file: string) => void
   readonly #debounceMs: number
 
-  constructor(log: Logger | (() => Logger), onChange: (file: string) => void, debounceMs = RELOAD_DEBOUNCE_MS) {
-    this.#logger = typeof log === 'function' ? log : () => log
+  constructor(log: Logger, onChange: (file: string) => void, debounceMs = RELOAD_DEBOUNCE_MS) {
+    this.#log = log
     this.#onChange = onChange
     this.#debounceMs = debounceMs
   }
@@ -68,10 +68,6 @@ export class Reloader {
     clearTimeout(this.#timer)
     for (const watcher of this.#dirs.values()) watcher.close()
     this.#dirs.clear()
-  }
-
-  get #log(): Logger {
-    return this.#logger()
   }
 
   #matches(path: string): boolean {

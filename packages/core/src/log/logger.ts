@@ -5,15 +5,34 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, err
 
 /** The error log: Gunicorn's line shape, `[time] [pid] [LEVEL] message`. */
 export class Logger {
-  readonly #sink: LogSink
-  readonly #min: number
+  #sink: LogSink
+  #target: string
+  #level: LogLevel
+  #min: number
 
-  constructor(
-    target: string,
-    readonly level: LogLevel = 'info',
-  ) {
+  constructor(target: string, level: LogLevel = 'info') {
+    this.#target = target
     this.#sink = new LogSink(target, process.stderr)
+    this.#level = level
     this.#min = LEVELS[level]
+  }
+
+  get level(): LogLevel {
+    return this.#level
+  }
+
+  /**
+   * Applies reloaded settings in place, so everything holding this logger follows: a new target
+   * gets a new sink (the old one is closed), an unchanged one is reopened.
+   */
+  reconfigure(target: string, level: LogLevel): void {
+    this.#level = level
+    this.#min = LEVELS[level]
+    if (target === this.#target) return this.reopen()
+    const old = this.#sink
+    this.#target = target
+    this.#sink = new LogSink(target, process.stderr)
+    void old.flush()
   }
 
   debug(message: string): void {
@@ -35,7 +54,7 @@ export class Logger {
   /** A stack trace only at `--log-level debug`; otherwise the error's one-line message. */
   #withCause(message: string, error: unknown): string {
     if (error === undefined) return message
-    if (error instanceof Error) return `${message}: ${this.level === 'debug' ? error.stack ?? error.message : error.message}`
+    if (error instanceof Error) return `${message}: ${this.#level === 'debug' ? error.stack ?? error.message : error.message}`
     return `${message}: ${String(error)}`
   }
 

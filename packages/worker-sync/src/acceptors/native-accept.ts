@@ -2,8 +2,13 @@ import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { Socket } from 'node:net'
 import { constants } from 'node:os'
+import { getSystemErrorName } from 'node:util'
 import type { WorkerRuntime } from '@gu/core'
 import type { Acceptor } from '../sync-engine.js'
+
+/** Another worker took the connection, or the client gave up first: nothing to do. */
+const TRANSIENT = new Set([constants.errno.EAGAIN, constants.errno.ECONNABORTED, constants.errno.EINTR])
+const BACK_OFF_MS = 100
 
 interface Binding {
   watch(fd: number, onAccept: (fdOrErrno: number) => void): object
@@ -27,22 +32,31 @@ export function loadNativeAccept(): Binding | undefined {
  */
 export function nativeAccept(binding: Binding) {
   return (worker: WorkerRuntime, server: Server): Acceptor => {
+    const pause = () => {
+      for (const watcher of watchers) binding.pause(watcher)
+    }
+    const resume = () => {
+      if (!worker.stopSignal.aborted) for (const watcher of watchers) binding.resume(watcher)
+    }
+    // Out of descriptors or memory: the socket stays readable, and a level-triggered poll would
+    // spin. Step back, say so once, and try again shortly.
+    const backOff = (error: string) => {
+      pause()
+      worker.log.warning(`accept failed (${error}); retrying in ${BACK_OFF_MS} ms`)
+      setTimeout(resume, BACK_OFF_MS).unref()
+    }
     const watchers = worker.sockets.map((socket) =>
       binding.watch(socket.fd, (fd) => {
         if (fd >= 0) server.emit('connection', new Socket({ fd, readable: true, writable: true }))
-        else if (fd !== -constants.errno.EAGAIN && fd !== -constants.errno.ECONNABORTED) {
-          worker.log.warning(`accept failed on ${socket.fd}: errno ${-fd}`)
-        }
+        else if (!TRANSIENT.has(-fd)) backOff(getSystemErrorName(fd))
       }),
     )
     return {
       name: 'native accept',
       async resume() {
-        if (!worker.stopSignal.aborted) for (const watcher of watchers) binding.resume(watcher)
+        resume()
       },
-      pause() {
-        for (const watcher of watchers) binding.pause(watcher)
-      },
+      pause,
     }
   }
 }
