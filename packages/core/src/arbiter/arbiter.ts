@@ -535,8 +535,7 @@ export class Arbiter {
     if (this.#stopping) return
     this.#stopping = true
     this.#notifier?.notify('STOPPING=1')
-    this.#reloader?.close()
-    this.#reloader = undefined
+    this.#syncReloader()
     const shared = this.#sharesSockets()
     for (const socket of this.#sockets) releaseSocket(socket, shared)
     this.#killAll(graceful ? 'SIGTERM' : 'SIGQUIT', true)

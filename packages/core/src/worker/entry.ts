@@ -8,6 +8,7 @@ import type { Hooks, Settings } from '../settings/types.js'
 import { WORKER_BOOT_ENV, type WorkerBoot, type WorkerMessage } from './messages.js'
 import { LoadedFiles } from './loaded-files.js'
 import { loadWorkerClass } from './resolve-worker-class.js'
+import { runHookSync } from '../arbiter/hook-runner.js'
 import { Runtime } from './runtime.js'
 import { installWorkerSignals } from './worker-signals.js'
 
@@ -80,11 +81,7 @@ async function main(): Promise<void> {
     exitCode = runtime.booted ? EXIT_FAILURE : WORKER_BOOT_ERROR
   }
   runtime.stopHeartbeat()
-  try {
-    hooks.workerExit?.(runtime.info)
-  } catch (error) {
-    log.error('workerExit hook failed', error)
-  }
+  runHookSync(hooks, log, 'workerExit', runtime.info)
   log.info(`Worker exiting (pid: ${process.pid})`)
   await Promise.all([log.flush(), accessLog?.flush()])
   process.exit(process.exitCode ?? exitCode)

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import type { PlainSettings } from '../settings/types.js'
 import { RequestWatchdog } from './request-watchdog.js'
 import type { TimeoutScope } from './types.js'
@@ -38,10 +39,10 @@ export class Heartbeat {
     clearInterval(this.#timer)
   }
 
-  requestStarted(line: string): void {
+  requestStarted(req: IncomingMessage): void {
     if (this.#scope !== 'request') return
     this.#busy++
-    this.#watchdog?.begin(line)
+    this.#watchdog?.begin(`${req.method} ${req.url}`)
   }
 
   requestFinished(): void {

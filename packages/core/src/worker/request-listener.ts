@@ -4,6 +4,7 @@ import type { App, NodeListener } from '../app/types.js'
 import type { AccessLog } from '../log/access-log.js'
 import type { Logger } from '../log/logger.js'
 import type { Hooks, WorkerInfo } from '../settings/types.js'
+import { runHookSync } from '../arbiter/hook-runner.js'
 import { countResponseBytes } from './count-bytes.js'
 import { captureResponseHeaders } from './response-headers.js'
 
@@ -56,7 +57,7 @@ export function createRequestListener(options: ListenerOptions): NodeListener {
   // 'close' follows 'finish' on every response, and comes alone when the client goes away.
   function onClose(this: ServerResponse & { [WRITE_ACCESS_LOG]?: () => void }) {
     this[WRITE_ACCESS_LOG]?.()
-    if (hooks.postRequest) runPostRequest(hooks, worker, this.req, this, log)
+    if (hooks.postRequest) runHookSync(hooks, log, 'postRequest', worker, this.req, this)
     accounting.finished(this)
   }
 
@@ -93,12 +94,4 @@ function beginAccessEntry(req: IncomingMessage, res: ServerResponse, accessLog: 
       start,
       durationMicros: Number(process.hrtime.bigint() - startNs) / 1000,
     })
-}
-
-function runPostRequest(hooks: Hooks, worker: WorkerInfo, req: IncomingMessage, res: ServerResponse, log: Logger) {
-  try {
-    hooks.postRequest!(worker, req, res)
-  } catch (error) {
-    log.error('postRequest hook failed', error)
-  }
 }

@@ -120,7 +120,7 @@ export class Runtime implements WorkerRuntime {
   #started(res: ServerResponse): void {
     this.#open.add(res)
     if (this.#stopMode || this.settings.keepalive <= 0) res.shouldKeepAlive = false
-    this.#heartbeat.requestStarted(`${res.req.method} ${res.req.url}`)
+    this.#heartbeat.requestStarted(res.req)
   }
 
   #finished(res: ServerResponse): void {

@@ -2,6 +2,7 @@ import type { AccessLog } from '../log/access-log.js'
 import type { Logger } from '../log/logger.js'
 import type { Hooks } from '../settings/types.js'
 import { EXIT_FAILURE, EXIT_OK } from '../arbiter/exit-codes.js'
+import { runHookSync } from '../arbiter/hook-runner.js'
 import type { Runtime } from './runtime.js'
 
 interface SignalContext {
@@ -24,13 +25,7 @@ export function installWorkerSignals(runtime: Runtime, { log, accessLog, hooks }
     }, runtime.settings.gracefulTimeout * 1000)
     limit.unref()
   }
-  const runHook = (name: 'workerInt' | 'workerAbort') => {
-    try {
-      hooks[name]?.(runtime.info)
-    } catch (error) {
-      log.error(`${name} hook failed`, error)
-    }
-  }
+  const runHook = (name: 'workerInt' | 'workerAbort') => runHookSync(hooks, log, name, runtime.info)
 
   process.on('SIGTERM', graceful)
   process.on('SIGHUP', graceful)
