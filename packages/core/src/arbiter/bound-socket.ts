@@ -49,18 +49,7 @@ export class BindError extends Error {
 /** Binds (without listening) one address; an `fd://N` address is checked and adopted. */
 export function bindAddress(spec: string): BoundSocket {
   const address = parseBind(spec)
-  if (address.kind === 'fd') {
-    let isSocket = false
-    try {
-      isSocket = fstatSync(address.fd).isSocket()
-    } catch {}
-    if (!isSocket) throw new BindError('EBADF', spec, `${spec} is not an open socket descriptor`)
-    const adopted = createServerHandle(null, 0, 0, address.fd)
-    if (typeof adopted === 'number') throw bindFailure(adopted, spec)
-    // Closing would close the inherited descriptor, which the arbiter keeps for its lifetime.
-    const label = describeInherited(adopted as RawHandle) ?? spec
-    return { spec, address, fd: address.fd, label, handle: adopted, close: () => {} }
-  }
+  if (address.kind === 'fd') return adoptDescriptor(spec, address, address.fd)
   if (address.kind === 'unix') removeStaleSocket(address.path, spec)
   const handle =
     address.kind === 'unix'
@@ -75,11 +64,35 @@ export function bindAddress(spec: string): BoundSocket {
     throw bindFailure(UV_EADDRINUSE, spec)
   }
   const label = address.kind === 'tcp' ? formatBind({ ...address, port: port ?? address.port }) : formatBind(address)
-  const close = () => {
+  return { spec, address, fd: handle.fd, label, handle, close: closer(handle, address) }
+}
+
+/**
+ * Adopts a listening descriptor this process inherited as the socket for `spec`: an `fd://N`
+ * bind, or an address an old arbiter handed over with USR2 (`spec` then names that address).
+ */
+export function adoptDescriptor(spec: string, address: BindAddress, fd: number): BoundSocket {
+  let isSocket = false
+  try {
+    isSocket = fstatSync(fd).isSocket()
+  } catch {}
+  if (!isSocket) throw new BindError('EBADF', spec, `descriptor ${fd} (${spec}) is not an open socket`)
+  const handle = createServerHandle(null, 0, 0, fd)
+  if (typeof handle === 'number') throw bindFailure(handle, spec)
+  const label = describeInherited(handle) ?? (address.kind === 'fd' ? spec : formatBind(address))
+  return { spec, address, fd, label, handle, close: closer(handle, address) }
+}
+
+/**
+ * How a socket is let go: closing the handle (and, for a unix address, its socket file) — except
+ * an `fd://N` descriptor, which was given to the arbiter and is kept for its lifetime.
+ */
+function closer(handle: RawHandle, address: BindAddress): () => void {
+  if (address.kind === 'fd') return () => {}
+  return () => {
     handle.close()
     if (address.kind === 'unix') rmSync(address.path, { force: true })
   }
-  return { spec, address, fd: handle.fd, label, handle, close }
 }
 
 /** Puts bound sockets into the listening state (see listen-fds.ts); throws the first failure. */

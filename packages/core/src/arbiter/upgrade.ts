@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
-import { formatBind, parseBind } from '../settings/bind-address.js'
+import { readFileSync } from 'node:fs'
+import { parseBind } from '../settings/bind-address.js'
 import { UsageError } from '../settings/errors.js'
 import { LAUNCH_DIR } from '../settings/launch-dir.js'
+import { INHERITED_FDS_ENV, parseHandedOver } from '../settings/handed-over.js'
 import { ACTIVATED_ENV } from '../settings/socket-activation.js'
-import { type BoundSocket, bindAddress } from './bound-socket.js'
+import { type BoundSocket, adoptDescriptor } from './bound-socket.js'
 
 /**
  * USR2, the in-place upgrade (Gunicorn's reexec): the arbiter starts a new arbiter from its own
@@ -14,7 +15,6 @@ import { type BoundSocket, bindAddress } from './bound-socket.js'
  * When the old arbiter serves sockets systemd activated, they travel as `{"fd://3":3}` with
  * `GU_ACTIVATED=1`, and replace the new arbiter's binds (see `takeSocketActivation`).
  */
-export const INHERITED_FDS_ENV = 'GU_FDS'
 export const UPGRADE_PARENT_ENV = 'GU_PARENT_PID'
 
 
@@ -47,59 +47,22 @@ export interface Inheritance {
 
 /** Takes (and removes from the environment) the sockets an old arbiter handed over. */
 export function takeInheritedSockets(env: NodeJS.ProcessEnv = process.env): Inheritance {
-  const text = env[INHERITED_FDS_ENV]
+  const handedOver = parseHandedOver(env[INHERITED_FDS_ENV])
   const parent = Number(env[UPGRADE_PARENT_ENV])
   delete env[INHERITED_FDS_ENV]
   delete env[UPGRADE_PARENT_ENV]
   const parentPid = Number.isSafeInteger(parent) && parent > 1 ? parent : undefined
-  if (!text) return { parentPid, sockets: [] }
-  let map: Record<string, unknown>
-  try {
-    map = JSON.parse(text) as Record<string, unknown>
-  } catch {
-    throw new UsageError(`${INHERITED_FDS_ENV} must be a JSON object of address to descriptor, e.g. {"127.0.0.1:8000":3}; got ${text}`)
-  }
-  const sockets = Object.entries(map).map(([spec, fd]) => {
-    if (typeof fd !== 'number' || !Number.isSafeInteger(fd)) throw new UsageError(`${INHERITED_FDS_ENV}: the descriptor for ${spec} must be a whole number`)
-    return adoptSocket(spec, fd)
-  })
+  const sockets = [...(handedOver ?? [])].map(([spec, fd]) => adoptSocket(spec, fd))
   return { parentPid, sockets }
 }
 
-interface RawHandle {
-  close(): void
-  getsockname?(out: { port?: number }): number
-}
-
-/** Adopts an inherited listening descriptor (as `fd://N` does) as the socket for `spec`. */
+/** Adopts a handed-over descriptor as the socket for the configured address `spec`. */
 function adoptSocket(spec: string, fd: number): BoundSocket {
-  let address
   try {
-    address = parseBind(spec)
-  } catch (error) {
-    throw new UsageError(`${INHERITED_FDS_ENV}: ${(error as Error).message}`)
-  }
-  let adopted: BoundSocket
-  try {
-    adopted = bindAddress(`fd://${fd}`)
+    return adoptDescriptor(spec, parseBind(spec), fd)
   } catch (error) {
     throw new UsageError(`${INHERITED_FDS_ENV}: can't adopt descriptor ${fd} for ${spec}: ${(error as Error).message}`)
   }
-  // An `fd://N` address (a descriptor the old arbiter inherited, or systemd activated) is adopted
-  // as such: logged with its real address, and never closed before the arbiter exits.
-  if (address.kind === 'fd') return { ...adopted, spec }
-  const handle = adopted.handle as RawHandle
-  let label = formatBind(address)
-  if (address.kind === 'tcp') {
-    const out: { port?: number } = {}
-    handle.getsockname?.(out)
-    label = formatBind({ ...address, port: out.port ?? address.port })
-  }
-  const close = () => {
-    handle.close()
-    if (address.kind === 'unix') rmSync(address.path, { force: true })
-  }
-  return { spec, address, fd, label, handle: adopted.handle, close }
 }
 
 /**

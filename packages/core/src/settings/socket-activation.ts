@@ -1,3 +1,5 @@
+import { INHERITED_FDS_ENV, parseHandedOver } from './handed-over.js'
+
 /** systemd passes activated sockets from descriptor 3 on (sd_listen_fds(3)). */
 const SD_LISTEN_FDS_START = 3
 
@@ -22,23 +24,11 @@ export function takeSocketActivation(env: NodeJS.ProcessEnv = process.env, pid =
   if (env.LISTEN_PID === String(pid) && Number.isInteger(count) && count > 0) {
     activated = Array.from({ length: count }, (_, i) => `fd://${SD_LISTEN_FDS_START + i}`)
   } else if (env[ACTIVATED_ENV] === '1') {
-    activated = handedOver(env.GU_FDS)
+    const specs = [...(parseHandedOver(env[INHERITED_FDS_ENV])?.keys() ?? [])].filter((spec) => spec.startsWith('fd://'))
+    activated = specs.length > 0 ? specs : undefined
   }
   for (const name of ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES', ACTIVATED_ENV]) delete env[name]
   return activated
-}
-
-/** The `fd://N` specs among the sockets an old arbiter handed over (`GU_FDS`), if any. */
-function handedOver(text: string | undefined): string[] | undefined {
-  let map: unknown
-  try {
-    map = JSON.parse(text ?? '')
-  } catch {
-    return undefined // takeInheritedSockets reports a malformed GU_FDS.
-  }
-  if (!map || typeof map !== 'object') return undefined
-  const specs = Object.keys(map).filter((spec) => /^fd:\/\/\d+$/.test(spec))
-  return specs.length > 0 ? specs : undefined
 }
 
 /** The binds systemd activated, if any: they replace whatever `bind` says. */
