@@ -13,6 +13,7 @@ typedef struct {
   uv_poll_t poll;
   napi_env env;
   napi_ref callback;
+  napi_async_context async_context;
   int fd;
   int active;
 } watcher_t;
@@ -29,7 +30,7 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
   int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   napi_create_int32(w->env, fd >= 0 ? fd : -errno, &argv[0]);
   napi_value result;
-  napi_make_callback(w->env, NULL, global, cb, 1, argv, &result);
+  napi_make_callback(w->env, w->async_context, global, cb, 1, argv, &result);
   napi_close_handle_scope(w->env, scope);
 }
 
@@ -40,8 +41,16 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   w->env = env;
   napi_get_value_int32(env, argv[0], &w->fd);
   napi_create_reference(env, argv[1], 1, &w->callback);
+  // Callbacks run in an async context of their own, so async_hooks and AsyncLocalStorage see them.
+  napi_value resource_name;
+  napi_create_string_utf8(env, "gu.acceptOne", NAPI_AUTO_LENGTH, &resource_name);
+  napi_async_init(env, NULL, resource_name, &w->async_context);
   uv_loop_t* loop; napi_get_uv_event_loop(env, &loop);
-  uv_poll_init(loop, &w->poll, w->fd);
+  int err = uv_poll_init(loop, &w->poll, w->fd);
+  if (err != 0) {
+    napi_throw_error(env, NULL, uv_strerror(err));
+    return NULL;
+  }
   w->poll.data = w;
   napi_value ext; napi_create_external(env, w, NULL, NULL, &ext);
   return ext;

@@ -18,12 +18,17 @@ export function fetchToNodeListener(handler: FetchHandler, onError: (error: unkn
     } catch (error) {
       if (abort.signal.aborted) return
       onError(error, req)
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' }).end('Internal Server Error\n')
-      } else {
-        res.destroy()
-      }
+      respondWithError(res)
     }
+  }
+}
+
+/** After an app failed: a 500 if nothing was sent yet, else cut the response (it can't be completed). */
+export function respondWithError(res: ServerResponse): void {
+  if (!res.headersSent) {
+    res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' }).end('Internal Server Error\n')
+  } else {
+    res.destroy()
   }
 }
 

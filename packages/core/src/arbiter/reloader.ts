@@ -58,11 +58,6 @@ export class Reloader {
     }
   }
 
-  /** The files watched by name (not counting glob matches). */
-  get files(): ReadonlySet<string> {
-    return this.#files
-  }
-
   close(): void {
     this.#closed = true
     clearTimeout(this.#timer)

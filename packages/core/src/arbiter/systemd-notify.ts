@@ -56,8 +56,4 @@ export class SystemdNotifier {
       if (error) this.#log.warning(`systemd notification ${assignments[0]} failed: ${error.message}`)
     })
   }
-
-  close(): void {
-    this.#socket.close()
-  }
 }

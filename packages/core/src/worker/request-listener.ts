@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { fetchToNodeListener } from '../app/fetch-listener.js'
+import { fetchToNodeListener, respondWithError } from '../app/fetch-listener.js'
 import type { App, NodeListener } from '../app/types.js'
 import type { AccessLog } from '../log/access-log.js'
 import type { Logger } from '../log/logger.js'
@@ -46,11 +46,7 @@ export function createRequestListener(options: ListenerOptions): NodeListener {
 
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
     onAppError(error, req)
-    if (!res.headersSent) {
-      res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' }).end('Internal Server Error\n')
-    } else {
-      res.destroy()
-    }
+    respondWithError(res)
   }
 
   // One handler shared by every response (no closure per request: this is the hot path).
