@@ -72,18 +72,22 @@ describe('bind forms', () => {
     }
   })
 
-  it('serves on several -b addresses at once', async () => {
-    const dir = makeApp({ 'app.mjs': PID_APP })
+  // The sync worker wraps each connection it accepts itself: TCP (v4, v6) and unix alike.
+  it.each(['async', 'sync'])('serves on several -b addresses at once (-k %s), with the client address on TCP', async (workerClass) => {
+    const dir = makeApp({ 'app.mjs': 'export const app = (req, res) => res.end(process.pid + " " + req.socket.remoteAddress)' })
     const path = join(dir, 'multi.sock')
     const binds = ['127.0.0.1:0', ...(hasIpv6Loopback ? ['[::1]:0'] : []), `unix:${path}`]
-    const gu = new Gu(['app.mjs:app', '-k', 'async', '-w', '2', ...binds.flatMap((b) => ['-b', b])], { cwd: dir })
+    const gu = new Gu(['app.mjs:app', '-k', workerClass, '-w', '2', ...binds.flatMap((b) => ['-b', b])], { cwd: dir })
     const workers = await gu.waitForWorkers(2)
     const addresses = listeningAt(gu.log)
     expect(addresses).toHaveLength(binds.length)
     for (const address of addresses) {
       const res = address.startsWith('unix:') ? await request('http://localhost/', { socketPath: address.slice(5) }) : await request(address)
       expect(res.status).toBe(200)
-      expect(workers).toContain(Number(res.body))
+      const [pid, remoteAddress] = res.body.split(' ')
+      expect(workers).toContain(Number(pid))
+      const expected = address.startsWith('unix:') ? 'undefined' : address.includes('[::1]') ? '::1' : '127.0.0.1'
+      expect(remoteAddress).toBe(expected)
     }
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
     expect(existsSync(path)).toBe(false)

@@ -1,7 +1,7 @@
 // The sync worker's whole suite again, with the portable acceptor (socket copies from the
 // arbiter) that serves when the native accept addon couldn't be built.
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { Gu, PID_APP, cleanupApps, killAll, makeApp } from '../src/harness.js'
+import { Gu, PID_APP, cleanupApps, killAll, makeApp, request } from '../src/harness.js'
 
 process.env.GU_SYNC_ACCEPT = 'copies'
 await import('./worker-sync.test.js')
@@ -18,5 +18,18 @@ describe('@gu/worker-sync acceptors', () => {
     const gu = new Gu(['app.mjs:app', '-k', 'sync', '-b', '127.0.0.1:0', '--log-level', 'debug'], { cwd: dir, env: { GU_SYNC_ACCEPT: choice } })
     await gu.waitForWorkers(1)
     expect(gu.log).toContain(`sync worker accepting with ${name}`)
+  })
+
+  // The native acceptor wraps TCP connections with node's TCP handle (process.binding), except
+  // where that would print a deprecation warning.
+  it('serves under --pending-deprecation without a process.binding deprecation warning', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const gu = new Gu(['app.mjs:app', '-k', 'sync', '-b', '127.0.0.1:0'], { cwd: dir, env: { GU_SYNC_ACCEPT: '', NODE_OPTIONS: '--pending-deprecation' } })
+    const [pid] = await gu.waitForWorkers(1)
+    const res = await request(await gu.url())
+    expect(res.status).toBe(200)
+    expect(Number(res.body)).toBe(pid)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+    expect(gu.log).not.toContain('DEP0111')
   })
 })

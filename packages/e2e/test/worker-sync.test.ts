@@ -202,6 +202,22 @@ describe('@gu/worker-sync: a client that sends nothing', () => {
   })
 })
 
+describe('@gu/worker-sync: a client that goes away mid-request', () => {
+  it('frees its worker for one next connection, never two at once', async () => {
+    const { dir, url, port } = await startSync(1)
+    // The only worker takes this one; the client gives up while the app still works on it.
+    const abandoned = rawExchange(port, 'GET /slow?ms=600 HTTP/1.1\r\nHost: x\r\n\r\n', 300)
+    await waitForStart(dir, 'GET /slow?ms=600')
+    // Queued behind it in the kernel when the client leaves: the worker must take them one by one.
+    const queued = Array.from({ length: 6 }, (_, i) => request(`${url}/await?ms=60&i=${i}`, { timeoutMs: 10_000 }))
+    expect((await abandoned).data).toBe('')
+    for (const res of await Promise.all(queued)) {
+      expect(res.status).toBe(200)
+      expect(parseReply(res.body).maxActive).toBe(1)
+    }
+  })
+})
+
 describe('@gu/worker-sync: app interfaces', () => {
   it('serves a node (req, res) listener', async () => {
     const dir = makeApp({ 'app.mjs': PID_APP })

@@ -16,6 +16,7 @@ typedef struct {
   napi_async_context async_context;
   int fd;
   int active;
+  int tcp;
 } watcher_t;
 
 // Readable: accept one connection (or learn that another worker won it: -EAGAIN) and hand
@@ -52,6 +53,9 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
     return NULL;
   }
   w->poll.data = w;
+  // Asked once here, so each accepted connection can be wrapped without asking again.
+  struct sockaddr_storage addr; socklen_t len = sizeof(addr);
+  w->tcp = getsockname(w->fd, (struct sockaddr*)&addr, &len) == 0 && (addr.ss_family == AF_INET || addr.ss_family == AF_INET6);
   napi_value ext; napi_create_external(env, w, NULL, NULL, &ext);
   return ext;
 }
@@ -68,11 +72,25 @@ static napi_value js_resume(napi_env env, napi_callback_info info) {
 static napi_value js_pause(napi_env env, napi_callback_info info) {
   watcher_t* w = get(env, info); if (w->active) { uv_poll_stop(&w->poll); w->active = 0; } return NULL;
 }
+static napi_value js_is_tcp(napi_env env, napi_callback_info info) {
+  napi_value result; napi_get_boolean(env, get(env, info)->tcp, &result); return result;
+}
+// Accept one connection now, without waiting for readiness: a descriptor, or a negative errno
+// (-EAGAIN when the queue is empty). Under load the queue is rarely empty, so a worker that just
+// finished a request takes the next one without touching epoll.
+static napi_value js_accept_now(napi_env env, napi_callback_info info) {
+  watcher_t* w = get(env, info);
+  int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  napi_value result; napi_create_int32(env, fd >= 0 ? fd : -errno, &result);
+  return result;
+}
 
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "watch", NAPI_AUTO_LENGTH, js_watch, NULL, &fn); napi_set_named_property(env, exports, "watch", fn);
   napi_create_function(env, "resume", NAPI_AUTO_LENGTH, js_resume, NULL, &fn); napi_set_named_property(env, exports, "resume", fn);
   napi_create_function(env, "pause", NAPI_AUTO_LENGTH, js_pause, NULL, &fn); napi_set_named_property(env, exports, "pause", fn);
+  napi_create_function(env, "isTcp", NAPI_AUTO_LENGTH, js_is_tcp, NULL, &fn); napi_set_named_property(env, exports, "isTcp", fn);
+  napi_create_function(env, "acceptNow", NAPI_AUTO_LENGTH, js_accept_now, NULL, &fn); napi_set_named_property(env, exports, "acceptNow", fn);
   return exports;
 }

@@ -8,25 +8,41 @@ import type { WorkerRuntime } from '@gu/core'
  */
 export interface Acceptor {
   readonly name: string
-  resume(): Promise<void>
+  /** Synchronous where it can be (the native acceptor): no promise on the per-request path. */
+  resume(): void | Promise<void>
   pause(): void
 }
 
 /** Builds an acceptor that hands each connection it takes to `server` (a 'connection' event). */
 export type AcceptorFactory = (worker: WorkerRuntime, server: Server) => Acceptor
 
-/** The answer to a client that sent no request in time (the socket's `this`), as node:http's own. */
-function requestTimeout(this: Socket): void {
-  this.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-  this.destroySoon()
+/** The answer to a client that sent no request in time, as node:http's own. */
+function requestTimeout(socket: Socket): void {
+  socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+  socket.destroySoon()
 }
 
-/** One connection at a time: accept one, pause, serve its one request, close it, resume. */
+/**
+ * One request at a time: accept one connection, pause, serve its one request, resume. The next
+ * connection is taken as soon as the response is over ('close' on the response), while the
+ * previous socket's shutdown and close finish alongside: nothing of that request runs any more,
+ * and waiting for the socket to close would leave the worker idle for two turns of the loop.
+ */
 export class SyncEngine {
   readonly #worker: WorkerRuntime
   readonly #acceptor: Acceptor
-  #busy = false
+  /** The connection being served (its request not over yet), and whether that request has begun. */
+  #current: Socket | undefined
+  #requestBegan = false
+  /** Connections accepted and not yet closed: a graceful stop waits for them. */
+  #open = 0
   #idle: (() => void) | undefined
+  /**
+   * One timer for every connection (re-armed on each accept; a timer per socket costs more than
+   * the handler): a client that connects and sends no request would hold this worker, so it gets
+   * `timeout` from its accept to its request.
+   */
+  #waitTimer: NodeJS.Timeout | undefined
 
   constructor(worker: WorkerRuntime, acceptor: AcceptorFactory) {
     this.#worker = worker
@@ -38,13 +54,13 @@ export class SyncEngine {
   }
 
   start(): Promise<void> {
-    return this.#acceptor.resume()
+    return Promise.resolve(this.#acceptor.resume())
   }
 
-  /** Stops accepting; resolves once the connection in progress (if any) has closed. */
+  /** Stops accepting; resolves once every connection taken (the one in progress, if any) has closed. */
   stop(): Promise<void> {
     this.#acceptor.pause()
-    if (!this.#busy) return Promise.resolve()
+    if (this.#open === 0) return Promise.resolve()
     return new Promise((resolve) => (this.#idle = resolve))
   }
 
@@ -52,10 +68,12 @@ export class SyncEngine {
     const listener = this.#worker.listener
     const server = createServer((req, res) => {
       // From here `timeout` limits the request through the arbiter (heartbeats pause while it runs).
-      req.socket.setTimeout(0)
+      this.#requestBegan = true
       // One request per connection, as Gunicorn's sync worker: no keep-alive, ever.
       res.shouldKeepAlive = false
       listener(req, res)
+      // After the runtime's and the app's own 'close' listeners: they run before the next request.
+      res.on('close', () => this.#requestOver(req.socket))
     })
     // A pipelined second request on the connection never reaches the app.
     server.maxRequestsPerSocket = 1
@@ -65,23 +83,32 @@ export class SyncEngine {
   }
 
   #accepted(socket: Socket): void {
-    this.#busy = true
     this.#acceptor.pause()
-    const timeout = this.#worker.settings.timeout
-    // A client that connects and sends no request would hold this worker: give it `timeout`.
-    if (timeout > 0) socket.setTimeout(timeout * 1000, requestTimeout)
-    socket.once('close', this.#onClose)
+    this.#current = socket
+    this.#requestBegan = false
+    this.#open++
+    socket.on('close', () => this.#socketClosed(socket))
+    const timeoutMs = this.#worker.settings.timeout * 1000
+    if (timeoutMs > 0) (this.#waitTimer ??= setTimeout(this.#onWaitTimeout, timeoutMs).unref()).refresh()
   }
 
-  readonly #onClose = () => this.#released()
+  readonly #onWaitTimeout = () => {
+    if (this.#current && !this.#requestBegan) requestTimeout(this.#current)
+  }
 
-  #released(): void {
-    this.#busy = false
-    if (this.#worker.stopSignal.aborted) {
-      this.#idle?.()
-      return
-    }
-    this.#acceptor.resume().catch((error) => {
+  /** A connection whose request never came (or was cut) ends its turn when it closes. */
+  #socketClosed(socket: Socket): void {
+    this.#open--
+    this.#requestOver(socket)
+    if (this.#open === 0) this.#idle?.()
+  }
+
+  /** The request on `socket` is over (each connection's turn ends once): take the next connection. */
+  #requestOver(socket: Socket): void {
+    if (socket !== this.#current) return
+    this.#current = undefined
+    if (this.#worker.stopSignal.aborted) return
+    this.#acceptor.resume()?.catch((error) => {
       this.#worker.log.error('Could not accept again after a request', error)
       process.kill(process.pid, 'SIGTERM')
     })

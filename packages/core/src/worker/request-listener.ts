@@ -52,7 +52,7 @@ export function createRequestListener(options: ListenerOptions): NodeListener {
   // One handler shared by every response (no closure per request: this is the hot path).
   // 'close' follows 'finish' on every response, and comes alone when the client goes away.
   function onClose(this: ServerResponse & { [WRITE_ACCESS_LOG]?: () => void }) {
-    this[WRITE_ACCESS_LOG]?.()
+    if (accessLog) this[WRITE_ACCESS_LOG]?.()
     if (hooks.postRequest) runHookSync(hooks, log, 'postRequest', worker, this.req, this)
     accounting.finished(this)
   }

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
-import { Socket } from 'node:net'
 import { constants } from 'node:os'
 import { getSystemErrorName } from 'node:util'
 import type { WorkerRuntime } from '@gu/core'
 import type { Acceptor } from '../sync-engine.js'
+import { connectionSocket } from './connection-socket.js'
 
 /** Another worker took the connection, or the client gave up first: nothing to do. */
 const TRANSIENT = new Set([constants.errno.EAGAIN, constants.errno.ECONNABORTED, constants.errno.EINTR])
@@ -14,6 +14,10 @@ interface Binding {
   watch(fd: number, onAccept: (fdOrErrno: number) => void): object
   resume(watcher: object): void
   pause(watcher: object): void
+  /** accept4() without waiting: a descriptor, or a negative errno (-EAGAIN: nothing queued). */
+  acceptNow(watcher: object): number
+  /** Whether the watched socket is a TCP (not a unix) socket. */
+  isTcp(watcher: object): boolean
 }
 
 /** The addon built from native/accept-one.c at install, or undefined when it couldn't be built. */
@@ -28,15 +32,17 @@ export function loadNativeAccept(): Binding | undefined {
 /**
  * The fast acceptor: watches each inherited listening descriptor itself and accepts exactly one
  * connection per readiness event (accept4), so pausing is just to stop watching — the socket's
- * queue stays in the kernel for idle workers, as with Gunicorn's blocking accept().
+ * queue stays in the kernel for idle workers, as with Gunicorn's blocking accept(). Resuming
+ * first tries to accept at once (Gunicorn's sync worker does the same): under load a connection
+ * is nearly always queued, and taking it directly saves arming and disarming the poll.
  */
 export function nativeAccept(binding: Binding) {
   return (worker: WorkerRuntime, server: Server): Acceptor => {
     const pause = () => {
-      for (const watcher of watchers) binding.pause(watcher)
+      for (const { watcher } of watchers) binding.pause(watcher)
     }
-    const resume = () => {
-      if (!worker.stopSignal.aborted) for (const watcher of watchers) binding.resume(watcher)
+    const poll = () => {
+      for (const { watcher } of watchers) binding.resume(watcher)
     }
     // Out of descriptors or memory: the socket stays readable, and a level-triggered poll would
     // spin. Step back, say so once, and try again shortly.
@@ -45,18 +51,36 @@ export function nativeAccept(binding: Binding) {
       worker.log.warning(`accept failed (${error}); retrying in ${BACK_OFF_MS} ms`)
       setTimeout(resume, BACK_OFF_MS).unref()
     }
-    const watchers = worker.sockets.map((socket) =>
-      binding.watch(socket.fd, (fd) => {
-        if (fd >= 0) server.emit('connection', new Socket({ fd, readable: true, writable: true }))
-        else if (!TRANSIENT.has(-fd)) backOff(getSystemErrorName(fd))
-      }),
-    )
-    return {
-      name: 'native accept',
-      async resume() {
-        resume()
-      },
-      pause,
+    /** Serves a descriptor or handles an errno; true when a connection was taken. */
+    const take = (fdOrErrno: number, tcp: boolean): boolean => {
+      if (fdOrErrno >= 0) {
+        server.emit('connection', connectionSocket(fdOrErrno, tcp))
+        return true
+      }
+      if (!TRANSIENT.has(-fdOrErrno)) backOff(getSystemErrorName(fdOrErrno))
+      return false
     }
+    const watchers = worker.sockets.map((socket) => {
+      const watcher = binding.watch(socket.fd, (fdOrErrno) => take(fdOrErrno, tcp))
+      const tcp = binding.isTcp(watcher)
+      return { watcher, tcp }
+    })
+    // With several sockets, each attempt starts after the one that last gave a connection.
+    let next = 0
+    const resume = () => {
+      if (worker.stopSignal.aborted) return
+      for (let i = 0; i < watchers.length; i++) {
+        const index = (next + i) % watchers.length
+        const { watcher, tcp } = watchers[index]!
+        const fdOrErrno = binding.acceptNow(watcher)
+        if (take(fdOrErrno, tcp)) {
+          next = (index + 1) % watchers.length
+          return
+        }
+        if (!TRANSIENT.has(-fdOrErrno)) return // backing off
+      }
+      poll()
+    }
+    return { name: 'native accept', resume, pause }
   }
 }

@@ -12,7 +12,8 @@ import type { Acceptor } from '../sync-engine.js'
 export function socketCopies(worker: WorkerRuntime, server: Server): Acceptor {
   // One listening server per socket, each passing its connections on to the engine's server.
   const listeners = worker.sockets.map(() => {
-    const listener = new NetServer({ pauseOnConnect: false })
+    // noDelay: Nagle's algorithm off, as node:http's own server sets it.
+    const listener = new NetServer({ pauseOnConnect: false, noDelay: true })
     listener.on('connection', (socket) => server.emit('connection', socket))
     return listener
   })

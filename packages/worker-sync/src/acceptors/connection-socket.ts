@@ -1,0 +1,49 @@
+import { Socket } from 'node:net'
+
+interface TcpHandle {
+  open(fd: number): number
+  setNoDelay(enable: boolean): number
+  close(): void
+}
+interface TcpWrap {
+  TCP: new (type: number) => TcpHandle
+  constants: { SOCKET: number }
+}
+
+/**
+ * node's TCP handle, as node's own accept path uses it. `new Socket({ fd })` first asks libuv
+ * what kind of descriptor it was given (isatty, fstat, getsockopt, getsockname: four syscalls a
+ * connection, a tenth of a connection-per-request worker's syscalls); for a descriptor accepted
+ * from a TCP listener the answer is known. Undefined where the binding is unavailable, or where
+ * using it would print a deprecation warning (--pending-deprecation): then sockets are made the
+ * portable way.
+ */
+const tcpWrap = ((): TcpWrap | undefined => {
+  const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`
+  if (flags.includes('--pending-deprecation')) return undefined
+  try {
+    const binding = (process as unknown as { binding(name: string): unknown }).binding('tcp_wrap') as TcpWrap
+    return typeof binding.TCP === 'function' && typeof binding.constants?.SOCKET === 'number' ? binding : undefined
+  } catch {
+    return undefined
+  }
+})()
+
+/**
+ * A net.Socket for a freshly accepted connection descriptor, with Nagle's algorithm off as
+ * node:http's own server sets it (a response written in parts must not wait for the client's ACK).
+ * `tcp`: the descriptor came from a TCP listener (not a unix socket).
+ */
+export function connectionSocket(fd: number, tcp: boolean): Socket {
+  if (tcp && tcpWrap) {
+    const handle = new tcpWrap.TCP(tcpWrap.constants.SOCKET)
+    if (handle.open(fd) === 0) {
+      handle.setNoDelay(true)
+      return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0])
+    }
+    handle.close()
+  }
+  const socket = new Socket({ fd, readable: true, writable: true })
+  if (tcp) socket.setNoDelay(true)
+  return socket
+}
