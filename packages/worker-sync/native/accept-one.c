@@ -5,6 +5,8 @@
 #include <node_api.h>
 #include <uv.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -35,12 +37,15 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
   napi_close_handle_scope(w->env, scope);
 }
 
+// watch(fd, onAccept, deferSeconds)
 static napi_value js_watch(napi_env env, napi_callback_info info) {
-  size_t argc = 2; napi_value argv[2];
+  size_t argc = 3; napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   watcher_t* w = calloc(1, sizeof(watcher_t));
   w->env = env;
   napi_get_value_int32(env, argv[0], &w->fd);
+  int defer_seconds = 0;
+  napi_get_value_int32(env, argv[2], &defer_seconds);
   napi_create_reference(env, argv[1], 1, &w->callback);
   // Callbacks run in an async context of their own, so async_hooks and AsyncLocalStorage see them.
   napi_value resource_name;
@@ -56,6 +61,10 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   // Asked once here, so each accepted connection can be wrapped without asking again.
   struct sockaddr_storage addr; socklen_t len = sizeof(addr);
   w->tcp = getsockname(w->fd, (struct sockaddr*)&addr, &len) == 0 && (addr.ss_family == AF_INET || addr.ss_family == AF_INET6);
+  // Hand a connection to a worker only once its request has begun to arrive (as Apache's prefork
+  // does): a connection that sends nothing — a TCP health check, a proxy's spare connection —
+  // waits in the kernel instead of holding a worker. Best effort: without it, the 408 rule covers.
+  if (w->tcp && defer_seconds > 0) setsockopt(w->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_seconds, sizeof(defer_seconds));
   napi_value ext; napi_create_external(env, w, NULL, NULL, &ext);
   return ext;
 }

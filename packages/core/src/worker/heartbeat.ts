@@ -42,7 +42,7 @@ export class Heartbeat {
   requestStarted(req: IncomingMessage): void {
     if (this.#scope !== 'request') return
     this.#busy++
-    this.#watchdog?.begin(`${req.method} ${req.url}`)
+    this.#watchdog?.begin(req.method, req.url)
   }
 
   requestFinished(): void {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { WATCHDOG_THREAD } from '../arbiter/paths.js'
-import { WATCHDOG_LAYOUT, type WatchdogData } from './watchdog-layout.js'
+import { WATCHDOG_LAYOUT, type WatchdogData, methodCode, readRequestLine } from './watchdog-layout.js'
 
 /**
  * For workers whose `timeout` limits each request: a thread that watches the request in
@@ -11,7 +11,7 @@ import { WATCHDOG_LAYOUT, type WatchdogData } from './watchdog-layout.js'
 export class RequestWatchdog {
   readonly #state: Int32Array
   readonly #start: Float64Array
-  readonly #line: Uint8Array
+  readonly #url: Uint8Array
   readonly #encoder = new TextEncoder()
   readonly #thread: Worker
 
@@ -19,14 +19,15 @@ export class RequestWatchdog {
     const shared = new SharedArrayBuffer(WATCHDOG_LAYOUT.bytes)
     this.#state = new Int32Array(shared, 0, 4)
     this.#start = new Float64Array(shared, WATCHDOG_LAYOUT.startOffset, 1)
-    this.#line = new Uint8Array(shared, WATCHDOG_LAYOUT.lineOffset, WATCHDOG_LAYOUT.lineBytes)
+    this.#url = new Uint8Array(shared, WATCHDOG_LAYOUT.urlOffset, WATCHDOG_LAYOUT.urlBytes)
     this.#thread = new Worker(WATCHDOG_THREAD, { workerData: { ...data, shared } satisfies WatchdogData })
     this.#thread.unref()
   }
 
-  /** A request began: its line (`GET /path`) and start time become visible to the thread. */
-  begin(line: string): void {
-    const { written } = this.#encoder.encodeInto(line, this.#line)
+  /** A request began: its method, URL and start time become visible to the thread. */
+  begin(method: string | undefined, url: string | undefined): void {
+    const { written } = this.#encoder.encodeInto(url ?? '', this.#url)
+    Atomics.store(this.#state, WATCHDOG_LAYOUT.method, methodCode(method))
     Atomics.store(this.#state, WATCHDOG_LAYOUT.length, written)
     this.#start[0] = Date.now()
     Atomics.add(this.#state, WATCHDOG_LAYOUT.seq, 1) // odd: busy
@@ -45,7 +46,6 @@ export class RequestWatchdog {
     if (seq % 2 === 0) return undefined
     const previous = Atomics.load(this.#state, WATCHDOG_LAYOUT.reported)
     if (previous === seq || Atomics.compareExchange(this.#state, WATCHDOG_LAYOUT.reported, previous, seq) !== previous) return undefined
-    const length = Atomics.load(this.#state, WATCHDOG_LAYOUT.length)
-    return { line: new TextDecoder().decode(this.#line.slice(0, length)), elapsedMs: Date.now() - this.#start[0]! }
+    return { line: readRequestLine(this.#state, this.#url), elapsedMs: Date.now() - this.#start[0]! }
   }
 }

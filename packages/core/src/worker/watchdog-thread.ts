@@ -4,12 +4,12 @@
 import { appendFileSync, writeSync } from 'node:fs'
 import { workerData } from 'node:worker_threads'
 import { timestamp } from '../log/logger.js'
-import { WATCHDOG_LAYOUT, type WatchdogData } from './watchdog-layout.js'
+import { WATCHDOG_LAYOUT, type WatchdogData, readRequestLine } from './watchdog-layout.js'
 
 const { shared, timeoutMs, errorlog, pid } = workerData as WatchdogData
 const state = new Int32Array(shared, 0, 4)
 const start = new Float64Array(shared, WATCHDOG_LAYOUT.startOffset, 1)
-const line = new Uint8Array(shared, WATCHDOG_LAYOUT.lineOffset, WATCHDOG_LAYOUT.lineBytes)
+const url = new Uint8Array(shared, WATCHDOG_LAYOUT.urlOffset, WATCHDOG_LAYOUT.urlBytes)
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
 const POLL_MS = Math.min(100, Math.max(10, timeoutMs / 20))
 
@@ -26,6 +26,6 @@ for (;;) {
   const reported = Atomics.load(state, WATCHDOG_LAYOUT.reported)
   if (elapsed <= timeoutMs || reported === seq) continue
   if (Atomics.compareExchange(state, WATCHDOG_LAYOUT.reported, reported, seq) !== reported) continue
-  const request = new TextDecoder().decode(line.slice(0, Atomics.load(state, WATCHDOG_LAYOUT.length)))
+  const request = readRequestLine(state, url)
   write(`[${timestamp(new Date())}] [${pid}] [ERROR] Request '${request}' has run ${(elapsed / 1000).toFixed(1)}s, past the ${timeoutMs / 1000}s timeout: the worker will be aborted and the request cut\n`)
 }

@@ -11,7 +11,8 @@ const TRANSIENT = new Set([constants.errno.EAGAIN, constants.errno.ECONNABORTED,
 const BACK_OFF_MS = 100
 
 interface Binding {
-  watch(fd: number, onAccept: (fdOrErrno: number) => void): object
+  /** Watches a listening descriptor; a TCP one gets TCP_DEFER_ACCEPT of `deferSeconds` (0: none). */
+  watch(fd: number, onAccept: (fdOrErrno: number) => void, deferSeconds: number): object
   resume(watcher: object): void
   pause(watcher: object): void
   /** accept4() without waiting: a descriptor, or a negative errno (-EAGAIN: nothing queued). */
@@ -38,10 +39,15 @@ export function loadNativeAccept(): Binding | undefined {
  */
 export function nativeAccept(binding: Binding) {
   return (worker: WorkerRuntime, server: Server): Acceptor => {
+    // Tracked here too, so pausing while not watching (every request, under load) costs no call.
+    let watching = false
     const pause = () => {
+      if (!watching) return
+      watching = false
       for (const { watcher } of watchers) binding.pause(watcher)
     }
     const poll = () => {
+      watching = true
       for (const { watcher } of watchers) binding.resume(watcher)
     }
     // Out of descriptors or memory: the socket stays readable, and a level-triggered poll would
@@ -60,8 +66,11 @@ export function nativeAccept(binding: Binding) {
       if (!TRANSIENT.has(-fdOrErrno)) backOff(getSystemErrorName(fdOrErrno))
       return false
     }
+    // A client that sends nothing waits in the kernel up to `timeout`, then gets `timeout` more
+    // from the worker before its 408 (see the README).
+    const deferSeconds = Math.ceil(worker.settings.timeout)
     const watchers = worker.sockets.map((socket) => {
-      const watcher = binding.watch(socket.fd, (fdOrErrno) => take(fdOrErrno, tcp))
+      const watcher = binding.watch(socket.fd, (fdOrErrno) => take(fdOrErrno, tcp), deferSeconds)
       const tcp = binding.isTcp(watcher)
       return { watcher, tcp }
     })
