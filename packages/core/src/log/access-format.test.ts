@@ -104,4 +104,18 @@ describe('compileAccessFormat', () => {
   it.each([['%(z)s'], ['%(zz)s'], ['%(hh)s'], ['%({x}z)s'], ['%()s'], ['%(h)s %(bogus)s']])('refuses the unknown atom in %s', (format) => {
     expect(() => compileAccessFormat(format)).toThrow(/unknown access log atom '%\(.*\)s'; known atoms: h l u t r/)
   })
+
+  // The worker wraps res.write/end (bytes) and res.writeHead (headers) only for formats that read them.
+  it.each([
+    ['%(h)s %(r)s %(s)s %(a)s', false, false],
+    ['%(s)s %(b)s', true, false],
+    ['%(B)s', true, false],
+    ['%({x-request-id}o)s', false, true],
+    ['%({x-request-id}i)s %({HOME}e)s', false, false],
+    ['%(h)s %(B)s %({content-type}o)s', true, true],
+  ])('%s reads response bytes: %s, response headers: %s', (format, bytes, headers) => {
+    const formatter = compileAccessFormat(format)
+    expect(formatter.readsResponseBytes).toBe(bytes)
+    expect(formatter.readsResponseHeaders).toBe(headers)
+  })
 })

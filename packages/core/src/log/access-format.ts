@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeader } from 'node:http'
+import { zoneOffset } from './logger.js'
 
 /** What one finished request tells the access log. */
 export interface AccessEntry {
@@ -43,10 +44,7 @@ function basicAuthUser(authorization: string | undefined): string | undefined {
 /** `[10/Oct/2000:13:55:36 -0700]`, as Gunicorn's `t`. */
 export function clfTime(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0')
-  const offset = -date.getTimezoneOffset()
-  const sign = offset >= 0 ? '+' : '-'
-  const zone = `${sign}${pad(Math.floor(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`
-  return `[${pad(date.getDate())}/${MONTHS[date.getMonth()]}/${date.getFullYear()}:${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zone}]`
+  return `[${pad(date.getDate())}/${MONTHS[date.getMonth()]}/${date.getFullYear()}:${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zoneOffset(date)}]`
 }
 
 const ATOMS: Record<string, Atom> = {
@@ -71,18 +69,33 @@ const ATOMS: Record<string, Atom> = {
   p: () => `<${process.pid}>`,
 }
 
+/** A compiled access-log format, and what of the response it reads (so nothing else is tracked). */
+export interface AccessFormatter {
+  (entry: AccessEntry): string
+  /** `b`/`B`: the body bytes written. */
+  readonly readsResponseBytes: boolean
+  /** `{name}o`: response headers, including those passed straight to `writeHead`. */
+  readonly readsResponseHeaders: boolean
+}
+
 /** Compiles a Gunicorn `--access-logformat` (`%(h)s %({x-id}i)s …`) once into a formatter. */
-export function compileAccessFormat(format: string): (entry: AccessEntry) => string {
+export function compileAccessFormat(format: string): AccessFormatter {
   const parts: Array<string | Atom> = []
+  const names: string[] = []
   const pattern = /%\(([^)]*)\)s/g
   let last = 0
   for (const match of format.matchAll(pattern)) {
     parts.push(format.slice(last, match.index))
     parts.push(atom(match[1]!))
+    names.push(match[1]!)
     last = match.index! + match[0].length
   }
   parts.push(format.slice(last))
-  return (entry) => parts.map((part) => (typeof part === 'string' ? part : part(entry))).join('')
+  const formatter = (entry: AccessEntry) => parts.map((part) => (typeof part === 'string' ? part : part(entry))).join('')
+  return Object.assign(formatter, {
+    readsResponseBytes: names.some((name) => name === 'b' || name === 'B'),
+    readsResponseHeaders: names.some((name) => /^\{[^}]*\}o$/.test(name)),
+  })
 }
 
 function atom(name: string): Atom {

@@ -72,14 +72,18 @@ export class Logger {
   }
 }
 
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** The local zone's offset at `date`, as `+0100` / `-0700`. */
+export function zoneOffset(date: Date): string {
+  const offset = -date.getTimezoneOffset()
+  return `${offset >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`
+}
+
 /** `2026-11-24 10:00:00 +0000`, local time with offset, as Gunicorn writes it. */
 export function timestamp(date: Date): string {
-  const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0')
-  const offset = -date.getTimezoneOffset()
-  const sign = offset >= 0 ? '+' : '-'
   return (
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ` +
-    `${sign}${pad(Math.floor(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zoneOffset(date)}`
   )
 }

@@ -75,8 +75,9 @@ export function createRequestListener(options: ListenerOptions): NodeListener {
 function beginAccessEntry(req: IncomingMessage, res: ServerResponse, accessLog: AccessLog): () => void {
   const start = new Date()
   const startNs = process.hrtime.bigint()
-  const bytes = countResponseBytes(res)
-  const responseHeader = captureResponseHeaders(res)
+  // Wrapping res.write/end/writeHead costs on every response: only for formats that read them.
+  const bytes = accessLog.readsResponseBytes ? countResponseBytes(res) : () => 0
+  const responseHeader = accessLog.readsResponseHeaders ? captureResponseHeaders(res) : (name: string) => res.getHeader(name)
   return () =>
     accessLog.write({
       remoteAddress: req.socket.remoteAddress ?? '-',
