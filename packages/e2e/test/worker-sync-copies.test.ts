@@ -22,10 +22,15 @@ describe('@gu/worker-sync acceptors', () => {
 
   // The native acceptor wraps TCP connections with node's TCP handle (process.binding), except
   // where that would print a deprecation warning.
-  it('serves under --pending-deprecation without a process.binding deprecation warning', async () => {
+  it.each([
+    ['NODE_OPTIONS', '--pending-deprecation'],
+    ['NODE_PENDING_DEPRECATION', '1'],
+  ])('serves with %s=%s without a process.binding deprecation warning', async (name, value) => {
     const dir = makeApp({ 'app.mjs': PID_APP })
-    const gu = new Gu(['app.mjs:app', '-k', 'sync', '-b', '127.0.0.1:0'], { cwd: dir, env: { GU_SYNC_ACCEPT: '', NODE_OPTIONS: '--pending-deprecation' } })
+    const args = ['app.mjs:app', '-k', 'sync', '-b', '127.0.0.1:0', '--log-level', 'debug']
+    const gu = new Gu(args, { cwd: dir, env: { GU_SYNC_ACCEPT: '', [name]: value } })
     const [pid] = await gu.waitForWorkers(1)
+    expect(gu.log).toContain('sync worker accepting with native accept')
     const res = await request(await gu.url())
     expect(res.status).toBe(200)
     expect(Number(res.body)).toBe(pid)

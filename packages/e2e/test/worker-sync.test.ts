@@ -89,6 +89,28 @@ describe('@gu/worker-sync: one request at a time', () => {
   })
 })
 
+describe('@gu/worker-sync: async context', () => {
+  // The next connection is taken inside the previous response's 'close' handler: it must start
+  // from a clean context, or AsyncLocalStorage state (and tracing spans) leak into it.
+  it("never lets a request see the previous request's AsyncLocalStorage store", async () => {
+    const dir = makeApp({
+      'app.mjs': `
+import { AsyncLocalStorage } from 'node:async_hooks'
+const als = new AsyncLocalStorage()
+export function app(req, res) {
+  const inherited = String(als.getStore())
+  als.run(req.url, () => setTimeout(() => res.end(inherited), 20))
+}`,
+    })
+    const gu = new Gu(syncArgs('app.mjs:app', '-w', '1'), { cwd: dir })
+    await gu.waitForWorkers(1)
+    const url = await gu.url()
+    // Queued behind one another, so each is accepted straight after the one before it.
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => request(`${url}/r${i}`, { timeoutMs: 10_000 })))
+    expect(replies.map((res) => res.body)).toEqual(Array(8).fill('undefined'))
+  })
+})
+
 describe('@gu/worker-sync: no keep-alive', () => {
   const PIPELINED = 'GET /slow?ms=300 HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n'
 
@@ -213,7 +235,7 @@ describe('@gu/worker-sync: a client that sends nothing', () => {
 })
 
 describe('@gu/worker-sync: a client that goes away mid-request', () => {
-  it('frees its worker for one next connection, never two at once', async () => {
+  it('frees its worker once: the connections queued behind it are served one at a time', async () => {
     const { dir, url, port } = await startSync(1)
     // The only worker takes this one; the client gives up while the app still works on it.
     const abandoned = rawExchange(port, 'GET /slow?ms=600 HTTP/1.1\r\nHost: x\r\n\r\n', 300)

@@ -37,36 +37,49 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
   napi_close_handle_scope(w->env, scope);
 }
 
-// watch(fd, onAccept, deferSeconds)
+// watch(fd, onAccept): a watcher for a listening descriptor (not yet polling).
 static napi_value js_watch(napi_env env, napi_callback_info info) {
-  size_t argc = 3; napi_value argv[3];
+  size_t argc = 2; napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   watcher_t* w = calloc(1, sizeof(watcher_t));
   w->env = env;
   napi_get_value_int32(env, argv[0], &w->fd);
-  int defer_seconds = 0;
-  napi_get_value_int32(env, argv[2], &defer_seconds);
+  uv_loop_t* loop; napi_get_uv_event_loop(env, &loop);
+  int err = uv_poll_init(loop, &w->poll, w->fd);
+  if (err != 0) {
+    free(w);
+    napi_throw_error(env, NULL, uv_strerror(err));
+    return NULL;
+  }
+  w->poll.data = w;
   napi_create_reference(env, argv[1], 1, &w->callback);
   // Callbacks run in an async context of their own, so async_hooks and AsyncLocalStorage see them.
   napi_value resource_name;
   napi_create_string_utf8(env, "gu.acceptOne", NAPI_AUTO_LENGTH, &resource_name);
   napi_async_init(env, NULL, resource_name, &w->async_context);
-  uv_loop_t* loop; napi_get_uv_event_loop(env, &loop);
-  int err = uv_poll_init(loop, &w->poll, w->fd);
-  if (err != 0) {
-    napi_throw_error(env, NULL, uv_strerror(err));
-    return NULL;
-  }
-  w->poll.data = w;
   // Asked once here, so each accepted connection can be wrapped without asking again.
   struct sockaddr_storage addr; socklen_t len = sizeof(addr);
   w->tcp = getsockname(w->fd, (struct sockaddr*)&addr, &len) == 0 && (addr.ss_family == AF_INET || addr.ss_family == AF_INET6);
-  // Hand a connection to a worker only once its request has begun to arrive (as Apache's prefork
-  // does): a connection that sends nothing — a TCP health check, a proxy's spare connection —
-  // waits in the kernel instead of holding a worker. Best effort: without it, the 408 rule covers.
-  if (w->tcp && defer_seconds > 0) setsockopt(w->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_seconds, sizeof(defer_seconds));
   napi_value ext; napi_create_external(env, w, NULL, NULL, &ext);
   return ext;
+}
+
+// deferAccept(watcher, seconds): TCP_DEFER_ACCEPT on a TCP listener (0 turns it off): the kernel
+// hands over a connection only once data has arrived on it, or after about `seconds`.
+// 0 on success, a negative errno otherwise (-ENOTSUP where the system has no such option).
+static napi_value js_defer_accept(napi_env env, napi_callback_info info) {
+  size_t argc = 2; napi_value argv[2]; void* p;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_get_value_external(env, argv[0], &p);
+  watcher_t* w = (watcher_t*)p;
+  int seconds = 0;
+  napi_get_value_int32(env, argv[1], &seconds);
+  int status = -ENOTSUP;
+#ifdef TCP_DEFER_ACCEPT
+  if (w->tcp) status = setsockopt(w->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof(seconds)) == 0 ? 0 : -errno;
+#endif
+  napi_value result; napi_create_int32(env, status, &result);
+  return result;
 }
 
 static watcher_t* get(napi_env env, napi_callback_info info) {
@@ -100,6 +113,7 @@ NAPI_MODULE_INIT() {
   napi_create_function(env, "resume", NAPI_AUTO_LENGTH, js_resume, NULL, &fn); napi_set_named_property(env, exports, "resume", fn);
   napi_create_function(env, "pause", NAPI_AUTO_LENGTH, js_pause, NULL, &fn); napi_set_named_property(env, exports, "pause", fn);
   napi_create_function(env, "isTcp", NAPI_AUTO_LENGTH, js_is_tcp, NULL, &fn); napi_set_named_property(env, exports, "isTcp", fn);
+  napi_create_function(env, "deferAccept", NAPI_AUTO_LENGTH, js_defer_accept, NULL, &fn); napi_set_named_property(env, exports, "deferAccept", fn);
   napi_create_function(env, "acceptNow", NAPI_AUTO_LENGTH, js_accept_now, NULL, &fn); napi_set_named_property(env, exports, "acceptNow", fn);
   return exports;
 }

@@ -96,7 +96,12 @@ export class SyncEngine {
     if (this.#current && !this.#requestBegan) requestTimeout(this.#current)
   }
 
-  /** A connection whose request never came (or was cut) ends its turn when it closes. */
+  /**
+   * A connection whose request never came (or was cut) ends its turn when it closes. When a client
+   * leaves mid-request, this runs before node:http's own 'close' handling: the next connection may
+   * be taken before the runtime has counted the abandoned request (so --max-requests can let one
+   * more through), and while app code still running for it goes on (nothing can stop it).
+   */
   #socketClosed(socket: Socket): void {
     this.#open--
     this.#requestOver(socket)

@@ -1,6 +1,9 @@
+import { METHODS } from 'node:http'
 import { Worker } from 'node:worker_threads'
 import { WATCHDOG_THREAD } from '../arbiter/paths.js'
-import { WATCHDOG_LAYOUT, type WatchdogData, methodCode, readRequestLine } from './watchdog-layout.js'
+import { WATCHDOG_LAYOUT, type WatchdogData, readRequestLine } from './watchdog-layout.js'
+
+const METHOD_CODES = new Map(METHODS.map((method, i) => [method, i]))
 
 /**
  * For workers whose `timeout` limits each request: a thread that watches the request in
@@ -15,19 +18,20 @@ export class RequestWatchdog {
   readonly #encoder = new TextEncoder()
   readonly #thread: Worker
 
-  constructor(data: Omit<WatchdogData, 'shared'>) {
+  constructor(data: Omit<WatchdogData, 'shared' | 'methods'>) {
     const shared = new SharedArrayBuffer(WATCHDOG_LAYOUT.bytes)
     this.#state = new Int32Array(shared, 0, 4)
     this.#start = new Float64Array(shared, WATCHDOG_LAYOUT.startOffset, 1)
     this.#url = new Uint8Array(shared, WATCHDOG_LAYOUT.urlOffset, WATCHDOG_LAYOUT.urlBytes)
-    this.#thread = new Worker(WATCHDOG_THREAD, { workerData: { ...data, shared } satisfies WatchdogData })
+    this.#thread = new Worker(WATCHDOG_THREAD, { workerData: { ...data, shared, methods: METHODS } satisfies WatchdogData })
     this.#thread.unref()
   }
 
   /** A request began: its method, URL and start time become visible to the thread. */
   begin(method: string | undefined, url: string | undefined): void {
     const { written } = this.#encoder.encodeInto(url ?? '', this.#url)
-    Atomics.store(this.#state, WATCHDOG_LAYOUT.method, methodCode(method))
+    // The method as a number: no string is built per request.
+    Atomics.store(this.#state, WATCHDOG_LAYOUT.method, METHOD_CODES.get(method ?? '') ?? -1)
     Atomics.store(this.#state, WATCHDOG_LAYOUT.length, written)
     this.#start[0] = Date.now()
     Atomics.add(this.#state, WATCHDOG_LAYOUT.seq, 1) // odd: busy
@@ -46,6 +50,6 @@ export class RequestWatchdog {
     if (seq % 2 === 0) return undefined
     const previous = Atomics.load(this.#state, WATCHDOG_LAYOUT.reported)
     if (previous === seq || Atomics.compareExchange(this.#state, WATCHDOG_LAYOUT.reported, previous, seq) !== previous) return undefined
-    return { line: readRequestLine(this.#state, this.#url), elapsedMs: Date.now() - this.#start[0]! }
+    return { line: readRequestLine(this.#state, this.#url, METHODS), elapsedMs: Date.now() - this.#start[0]! }
   }
 }

@@ -1,5 +1,3 @@
-import { METHODS } from 'node:http'
-
 /** The shared memory between a worker's main thread and its request watchdog thread. */
 export const WATCHDOG_LAYOUT = {
   /**
@@ -16,21 +14,16 @@ export const WATCHDOG_LAYOUT = {
   bytes: 24 + 1024,
 } as const
 
-const METHOD_CODES = new Map(METHODS.map((method, i) => [method, i]))
-
-/** A request method as stored in the `method` slot (a number: no string is built per request). */
-export function methodCode(method: string | undefined): number {
-  return METHOD_CODES.get(method ?? '') ?? -1
-}
-
-/** The request line (`GET /path`) of the request in shared memory. */
-export function readRequestLine(state: Int32Array, url: Uint8Array): string {
-  const method = METHODS[Atomics.load(state, WATCHDOG_LAYOUT.method)] ?? '?'
+/** The request line (`GET /path`) of the request in shared memory; `methods` is node:http's METHODS. */
+export function readRequestLine(state: Int32Array, url: Uint8Array, methods: readonly string[]): string {
+  const method = methods[Atomics.load(state, WATCHDOG_LAYOUT.method)] ?? '?'
   return `${method} ${new TextDecoder().decode(url.slice(0, Atomics.load(state, WATCHDOG_LAYOUT.length)))}`
 }
 
 export interface WatchdogData {
   shared: SharedArrayBuffer
+  /** node:http's METHODS, which the `method` slot indexes (so the thread needn't load node:http). */
+  methods: readonly string[]
   timeoutMs: number
   /** The error log: `-` for standard error, or a file path. */
   errorlog: string

@@ -6,7 +6,7 @@ import { workerData } from 'node:worker_threads'
 import { timestamp } from '../log/logger.js'
 import { WATCHDOG_LAYOUT, type WatchdogData, readRequestLine } from './watchdog-layout.js'
 
-const { shared, timeoutMs, errorlog, pid } = workerData as WatchdogData
+const { shared, methods, timeoutMs, errorlog, pid } = workerData as WatchdogData
 const state = new Int32Array(shared, 0, 4)
 const start = new Float64Array(shared, WATCHDOG_LAYOUT.startOffset, 1)
 const url = new Uint8Array(shared, WATCHDOG_LAYOUT.urlOffset, WATCHDOG_LAYOUT.urlBytes)
@@ -26,6 +26,8 @@ for (;;) {
   const reported = Atomics.load(state, WATCHDOG_LAYOUT.reported)
   if (elapsed <= timeoutMs || reported === seq) continue
   if (Atomics.compareExchange(state, WATCHDOG_LAYOUT.reported, reported, seq) !== reported) continue
-  const request = readRequestLine(state, url)
+  const request = readRequestLine(state, url, methods)
+  // The request ended (and another may have begun) while we read: not the one that overran.
+  if (Atomics.load(state, WATCHDOG_LAYOUT.seq) !== seq) continue
   write(`[${timestamp(new Date())}] [${pid}] [ERROR] Request '${request}' has run ${(elapsed / 1000).toFixed(1)}s, past the ${timeoutMs / 1000}s timeout: the worker will be aborted and the request cut\n`)
 }

@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs'
 import { Socket } from 'node:net'
 
 interface TcpHandle {
@@ -15,12 +16,12 @@ interface TcpWrap {
  * what kind of descriptor it was given (isatty, fstat, getsockopt, getsockname: four syscalls a
  * connection, a tenth of a connection-per-request worker's syscalls); for a descriptor accepted
  * from a TCP listener the answer is known. Undefined where the binding is unavailable, or where
- * using it would print a deprecation warning (--pending-deprecation): then sockets are made the
- * portable way.
+ * using it would print a deprecation warning (--pending-deprecation, NODE_PENDING_DEPRECATION=1):
+ * then sockets are made the portable way.
  */
 const tcpWrap = ((): TcpWrap | undefined => {
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`
-  if (flags.includes('--pending-deprecation')) return undefined
+  if (flags.includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1') return undefined
   try {
     const binding = (process as unknown as { binding(name: string): unknown }).binding('tcp_wrap') as TcpWrap
     return typeof binding.TCP === 'function' && typeof binding.constants?.SOCKET === 'number' ? binding : undefined
@@ -32,7 +33,8 @@ const tcpWrap = ((): TcpWrap | undefined => {
 /**
  * A net.Socket for a freshly accepted connection descriptor, with Nagle's algorithm off as
  * node:http's own server sets it (a response written in parts must not wait for the client's ACK).
- * `tcp`: the descriptor came from a TCP listener (not a unix socket).
+ * `tcp`: the descriptor came from a TCP listener (not a unix socket). Throws if the descriptor
+ * can't be wrapped, having closed it.
  */
 export function connectionSocket(fd: number, tcp: boolean): Socket {
   if (tcp && tcpWrap) {
@@ -41,9 +43,14 @@ export function connectionSocket(fd: number, tcp: boolean): Socket {
       handle.setNoDelay(true)
       return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0])
     }
-    handle.close()
+    handle.close() // it never took the descriptor: the portable way below says why, or serves
   }
-  const socket = new Socket({ fd, readable: true, writable: true })
-  if (tcp) socket.setNoDelay(true)
-  return socket
+  try {
+    const socket = new Socket({ fd, readable: true, writable: true })
+    if (tcp) socket.setNoDelay(true)
+    return socket
+  } catch (error) {
+    closeSync(fd)
+    throw error
+  }
 }

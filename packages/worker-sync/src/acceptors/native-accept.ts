@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks'
 import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { constants } from 'node:os'
@@ -11,14 +12,16 @@ const TRANSIENT = new Set([constants.errno.EAGAIN, constants.errno.ECONNABORTED,
 const BACK_OFF_MS = 100
 
 interface Binding {
-  /** Watches a listening descriptor; a TCP one gets TCP_DEFER_ACCEPT of `deferSeconds` (0: none). */
-  watch(fd: number, onAccept: (fdOrErrno: number) => void, deferSeconds: number): object
+  /** A watcher for a listening descriptor, calling `onAccept` when polling finds a connection. */
+  watch(fd: number, onAccept: (fdOrErrno: number) => void): object
   resume(watcher: object): void
   pause(watcher: object): void
   /** accept4() without waiting: a descriptor, or a negative errno (-EAGAIN: nothing queued). */
   acceptNow(watcher: object): number
   /** Whether the watched socket is a TCP (not a unix) socket. */
   isTcp(watcher: object): boolean
+  /** TCP_DEFER_ACCEPT of `seconds` (0: off) on a TCP listener: 0, or a negative errno. */
+  deferAccept(watcher: object, seconds: number): number
 }
 
 /** The addon built from native/accept-one.c at install, or undefined when it couldn't be built. */
@@ -51,44 +54,67 @@ export function nativeAccept(binding: Binding) {
       for (const { watcher } of watchers) binding.resume(watcher)
     }
     // Out of descriptors or memory: the socket stays readable, and a level-triggered poll would
-    // spin. Step back, say so once, and try again shortly.
+    // spin. Step back, say so once for the episode, and try again shortly.
+    let backingOff = false
     const backOff = (error: string) => {
       pause()
-      worker.log.warning(`accept failed (${error}); retrying in ${BACK_OFF_MS} ms`)
+      if (!backingOff) worker.log.warning(`accept failed (${error}); retrying every ${BACK_OFF_MS} ms`)
+      backingOff = true
       setTimeout(resume, BACK_OFF_MS).unref()
     }
-    /** Serves a descriptor or handles an errno; true when a connection was taken. */
-    const take = (fdOrErrno: number, tcp: boolean): boolean => {
-      if (fdOrErrno >= 0) {
-        server.emit('connection', connectionSocket(fdOrErrno, tcp))
-        return true
+    /** Serves a descriptor or handles an errno: whether a connection was taken, or it is backing off. */
+    const take = (fdOrErrno: number, tcp: boolean): 'taken' | 'none' | 'backing off' => {
+      if (fdOrErrno < 0) {
+        if (TRANSIENT.has(-fdOrErrno)) return 'none'
+        backOff(getSystemErrorName(fdOrErrno))
+        return 'backing off'
       }
-      if (!TRANSIENT.has(-fdOrErrno)) backOff(getSystemErrorName(fdOrErrno))
-      return false
+      backingOff = false
+      let socket
+      try {
+        socket = connectionSocket(fdOrErrno, tcp)
+      } catch (error) {
+        // The descriptor is closed; the client sees its connection reset, the worker goes on.
+        worker.log.warning(`Could not serve an accepted connection: ${(error as Error).message}`)
+        return 'none'
+      }
+      server.emit('connection', socket)
+      return 'taken'
     }
-    // A client that sends nothing waits in the kernel up to `timeout`, then gets `timeout` more
-    // from the worker before its 408 (see the README).
-    const deferSeconds = Math.ceil(worker.settings.timeout)
     const watchers = worker.sockets.map((socket) => {
-      const watcher = binding.watch(socket.fd, (fdOrErrno) => take(fdOrErrno, tcp), deferSeconds)
+      const watcher = binding.watch(socket.fd, (fdOrErrno) => take(fdOrErrno, tcp))
       const tcp = binding.isTcp(watcher)
       return { watcher, tcp }
     })
+    // A client that sends nothing waits in the kernel (at least `timeout`, rounded up to the
+    // kernel's SYN-ACK retransmissions), then gets `timeout` from the worker before its 408. Set
+    // on every start, so a reload with `--timeout 0` turns it off again.
+    const deferSeconds = Math.ceil(worker.settings.timeout)
+    for (const { watcher, tcp } of watchers) {
+      const status = tcp ? binding.deferAccept(watcher, deferSeconds) : 0
+      if (status < 0) worker.log.debug(`TCP_DEFER_ACCEPT not set (${getSystemErrorName(status)}): silent connections will occupy workers until their 408`)
+    }
+    // Accepting straight after a request happens inside that request's 'close' handler: the new
+    // connection must not inherit its async context (AsyncLocalStorage, tracing), so it is taken
+    // in this resource's, as connections found by polling are.
+    const scope = new AsyncResource('gu.acceptNow')
     // With several sockets, each attempt starts after the one that last gave a connection.
     let next = 0
-    const resume = () => {
-      if (worker.stopSignal.aborted) return
+    const acceptNow = () => {
       for (let i = 0; i < watchers.length; i++) {
         const index = (next + i) % watchers.length
         const { watcher, tcp } = watchers[index]!
-        const fdOrErrno = binding.acceptNow(watcher)
-        if (take(fdOrErrno, tcp)) {
+        const outcome = take(binding.acceptNow(watcher), tcp)
+        if (outcome === 'backing off') return
+        if (outcome === 'taken') {
           next = (index + 1) % watchers.length
           return
         }
-        if (!TRANSIENT.has(-fdOrErrno)) return // backing off
       }
       poll()
+    }
+    const resume = () => {
+      if (!worker.stopSignal.aborted) scope.runInAsyncScope(acceptNow)
     }
     return { name: 'native accept', resume, pause }
   }
