@@ -1,10 +1,17 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { Gu, asyncArgs, cleanupApps, killAll, makeApp, request } from '../src/harness.js'
-import { waitUntil } from '../src/process-helpers.js'
+import { Gu, PID_APP, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request } from '../src/harness.js'
+import { killArbiter, waitForWorkersOf } from '../src/load-helpers.js'
+import { waitUntil, within } from '../src/process-helpers.js'
 
-afterEach(killAll)
+/** Arbiters started by USR2: the harness doesn't know them. */
+const upgraded = new Set<number>()
+afterEach(async () => {
+  for (const pid of upgraded) killArbiter(pid)
+  upgraded.clear()
+  await killAll()
+})
 afterAll(cleanupApps)
 
 interface DgramSocket {
@@ -42,6 +49,58 @@ describe('systemd readiness notification (NOTIFY_SOCKET)', () => {
         return receiver.messages.some((m) => m.includes('RELOADING=1')) && afterHup.some((m) => m.split('\n').includes('READY=1'))
       })
 
+      expect(await gu.stop()).toEqual({ code: 0, signal: null })
+      expect(receiver.messages.at(-1)).toMatch(/^STOPPING=1/m)
+    } finally {
+      receiver.close()
+    }
+  })
+
+  /** gu on NOTIFY_SOCKET, USR2'd once the first READY=1 came: the new arbiter's pid, once it said READY=1 too. */
+  async function upgradeUnderSystemd() {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const receiver = notifyReceiver(join(dir, 'notify.sock'))
+    const gu = new Gu(asyncArgs('app.mjs:app', '-w', '1'), { cwd: dir, env: { NOTIFY_SOCKET: join(dir, 'notify.sock') } })
+    await gu.waitForWorkers(1)
+    await waitUntil('READY=1 from the arbiter', () => receiver.messages.some((m) => m.includes(`MAINPID=${gu.pid}`)))
+    gu.signal('SIGUSR2')
+    const newPid = await waitUntil('READY=1 with MAINPID= from a new arbiter', () => {
+      for (const m of receiver.messages) {
+        const pid = Number(m.match(/^MAINPID=(\d+)$/m)?.[1])
+        if (m.split('\n').includes('READY=1') && pid && pid !== gu.pid) return pid
+      }
+      return undefined
+    }, 15_000)
+    upgraded.add(newPid)
+    await waitForWorkersOf(newPid, 1, () => gu.log)
+    return { gu, receiver, newPid, url: await gu.url() }
+  }
+
+  it('USR2: the new arbiter tells systemd it is the main process; the old one exits without STOPPING=1', async () => {
+    const { gu, receiver, newPid, url } = await upgradeUnderSystemd()
+    try {
+      gu.signal('SIGWINCH')
+      gu.signal('SIGTERM')
+      expect(await within(15_000, gu.exited, 'old arbiter exit')).toEqual({ code: 0, signal: null })
+      expect(receiver.messages.some((m) => m.includes('STOPPING=1'))).toBe(false)
+      expect(isAlive(newPid)).toBe(true)
+      expect((await request(url)).status).toBe(200)
+      // The new arbiter, now alone, does say STOPPING=1 when it stops.
+      process.kill(newPid, 'SIGTERM')
+      await waitUntil('STOPPING=1 from the new arbiter', () => receiver.messages.some((m) => m.includes('STOPPING=1')), 15_000)
+    } finally {
+      receiver.close()
+    }
+  })
+
+  it('USR2 rolled back (TERM to the new arbiter): no STOPPING=1, and the old arbiter is the main process again', async () => {
+    const { gu, receiver, newPid, url } = await upgradeUnderSystemd()
+    try {
+      const before = receiver.messages.length
+      process.kill(newPid, 'SIGTERM')
+      await waitUntil('MAINPID= of the old arbiter again', () => receiver.messages.slice(before).some((m) => m.includes(`MAINPID=${gu.pid}`)), 15_000)
+      expect(receiver.messages.some((m) => m.includes('STOPPING=1'))).toBe(false)
+      expect((await request(url)).status).toBe(200)
       expect(await gu.stop()).toEqual({ code: 0, signal: null })
       expect(receiver.messages.at(-1)).toMatch(/^STOPPING=1/m)
     } finally {

@@ -278,7 +278,7 @@ export class Arbiter {
     await runHook(this.#settings, this.#log, 'preExec', this.#info)
     let child: ChildProcess
     try {
-      child = spawnNewArbiter(this.#sockets, activatedBinds() !== undefined)
+      child = spawnNewArbiter(this.#sockets, activatedBinds() !== undefined, this.#notifier?.socketPath)
     } catch (error) {
       this.#log.error('Could not start a new arbiter', error)
       return
@@ -290,6 +290,8 @@ export class Arbiter {
     child.once('exit', (code, signal) => {
       this.#log.info(`New arbiter (pid:${child.pid}) exited ${signal ? `on ${signal}` : `with code ${code}`}`)
       if (this.#newArbiter === child) this.#newArbiter = undefined
+      // A rollback (or a new arbiter that failed): systemd may be following it; this one is main again.
+      if (!this.#stopping) this.#notifier?.notify(`MAINPID=${process.pid}`, 'READY=1')
     })
     this.#newArbiter = child
     this.#log.info(`Started a new arbiter (pid:${child.pid}) for an in-place upgrade`)
@@ -534,9 +536,10 @@ export class Arbiter {
   async #halt(code: number, graceful: boolean): Promise<void> {
     if (this.#stopping) return
     this.#stopping = true
-    this.#notifier?.notify('STOPPING=1')
-    this.#syncReloader()
     const shared = this.#sharesSockets()
+    // The other arbiter of an upgrade carries on serving: the service isn't stopping.
+    if (!shared) this.#notifier?.notify('STOPPING=1')
+    this.#syncReloader()
     for (const socket of this.#sockets) releaseSocket(socket, shared)
     this.#killAll(graceful ? 'SIGTERM' : 'SIGQUIT', true)
     // The loop is busy here, so #enqueue's wake-up is what lets INT or QUIT cut a graceful stop short.

@@ -49,6 +49,11 @@ export class SystemdNotifier {
     return new SystemdNotifier(unix.createSocket('unix_dgram'), path, log)
   }
 
+  /** The socket systemd listens on, for a new arbiter started by USR2 to notify in turn. */
+  get socketPath(): string {
+    return this.#path
+  }
+
   /** Sends `KEY=VALUE` lines, e.g. notify('READY=1', 'STATUS=Serving on 4 workers'). */
   notify(...assignments: string[]): void {
     const message = Buffer.from(assignments.join('\n'))

@@ -20,15 +20,18 @@ export const UPGRADE_PARENT_ENV = 'GU_PARENT_PID'
 
 /**
  * Starts the new arbiter: same node, node flags, script and arguments, same directory and
- * environment. It runs in its own session, so neither the old arbiter exiting nor a signal sent to
+ * environment (with the systemd notification socket this arbiter took out of it, if any). It runs in its own session, so neither the old arbiter exiting nor a signal sent to
  * the old arbiter's process group stops it, and nothing here waits for it.
  */
-export function spawnNewArbiter(sockets: readonly BoundSocket[], activated = false): ChildProcess {
+export function spawnNewArbiter(sockets: readonly BoundSocket[], activated = false, notifySocket?: string): ChildProcess {
   const fds: Record<string, number> = {}
   // Activated sockets are named by the descriptor the new arbiter gets them as: they replace its binds.
   sockets.forEach((socket, i) => (fds[activated ? `fd://${3 + i}` : socket.spec] = 3 + i))
   const env: NodeJS.ProcessEnv = { ...process.env, [INHERITED_FDS_ENV]: JSON.stringify(fds), [UPGRADE_PARENT_ENV]: String(process.pid) }
   if (activated) env[ACTIVATED_ENV] = '1'
+  // Under systemd the new arbiter reports READY=1 with MAINPID= itself, so systemd follows it once
+  // the old arbiter exits (the unit needs NotifyAccess=all for that; see docs/deploy.md).
+  if (notifySocket) env.NOTIFY_SOCKET = notifySocket
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     cwd: LAUNCH_DIR,
     env,
