@@ -118,3 +118,45 @@ describe('HUP under load', () => {
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
   })
 })
+
+describe('HUP that changes the bind addresses', () => {
+  /** gu with a config file binding TCP and a unix socket; `rewrite` changes the config. */
+  async function startWithBinds() {
+    const good = makeApp({ 'app.mjs': versionApp('v1') })
+    const sock = join(good, 'second.sock')
+    const config = join(good, 'gu.config.mjs')
+    const rewrite = (chdir: string, bind: string[]) => writeFileSync(config, `export default ${JSON.stringify({ chdir, bind })}\n`)
+    rewrite(good, ['127.0.0.1:0', `unix:${sock}`])
+    const gu = new Gu(['app.mjs:app', '-k', 'async', '-w', '1', '-c', config], { cwd: good })
+    const [worker] = await gu.waitForWorkers(1)
+    return { gu, good, sock, rewrite, worker: worker!, url: await gu.url() }
+  }
+  const viaUnix = (sock: string) => request('http://localhost/', { socketPath: sock })
+
+  it('closes a dropped address once the old workers have gone', async () => {
+    const { gu, good, sock, rewrite, worker, url } = await startWithBinds()
+    rewrite(good, [`unix:${sock}`])
+    gu.signal('SIGHUP')
+    await waitUntil('the old worker to exit', () => !isAlive(worker), 15_000)
+    await gu.waitForWorkers(1)
+    await waitUntil('the TCP address to close', () => request(url).then(() => false, () => true), 5000)
+    expect((await viaUnix(sock)).body).toMatch(/^v1 /)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
+
+  it('after a rolled-back reload that dropped an address, serves it again, from replacement workers too', async () => {
+    const { gu, sock, rewrite, worker, url } = await startWithBinds()
+    const bad = makeApp({ 'app.mjs': BROKEN_APP })
+    rewrite(bad, [`unix:${sock}`])
+    gu.signal('SIGHUP')
+    await gu.waitFor(/Reload failed: the new workers could not load the app/)
+    expect((await request(url)).body).toMatch(/^v1 /)
+    // The worker that replaces the old one is given the TCP socket as well.
+    process.kill(worker, 'SIGKILL')
+    await waitUntil('a replacement worker', () => gu.workerPids().length === 1 && !gu.workerPids().includes(worker), 15_000)
+    await gu.waitForWorkers(1)
+    expect((await request(url)).body).toMatch(/^v1 /)
+    expect((await viaUnix(sock)).body).toMatch(/^v1 /)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
+})

@@ -45,6 +45,8 @@ interface GenerationState {
   settings: Settings
   workerClass: WorkerClass
   numWorkers: number
+  /** The sockets it serves: kept open while it has workers, and back in use if it is rolled back to. */
+  sockets: readonly BoundSocket[]
 }
 
 /**
@@ -58,6 +60,8 @@ export class Arbiter {
   #workerClass: WorkerClass
   readonly #argv: readonly string[]
   #sockets: BoundSocket[] = []
+  /** Every socket open here: the current ones, and those older generations still serve. */
+  readonly #held = new Set<BoundSocket>()
   readonly #workers = new Map<number, WorkerRecord>()
   #numWorkers: number
   #age = 0
@@ -121,6 +125,7 @@ export class Arbiter {
     } finally {
       for (const socket of inherited.sockets) if (!this.#sockets.includes(socket)) releaseSocket(socket, true)
     }
+    for (const socket of this.#sockets) this.#held.add(socket)
     this.#log.info(`Starting gu ${VERSION}`)
     if (this.#oldArbiterPid) this.#log.info(`Started by USR2 from the arbiter with pid ${this.#oldArbiterPid}; serving its sockets alongside it`)
     for (const socket of this.#sockets) this.#log.info(`Listening at: ${socket.label} (${process.pid})`)
@@ -197,7 +202,7 @@ export class Arbiter {
   async handleHup(reason = 'Handling signal: hup'): Promise<void> {
     this.#log.info(reason)
     this.#notifier?.notify('RELOADING=1')
-    const previous: GenerationState = { settings: this.#settings, workerClass: this.#workerClass, numWorkers: this.#numWorkers }
+    const previous: GenerationState = { settings: this.#settings, workerClass: this.#workerClass, numWorkers: this.#numWorkers, sockets: this.#sockets }
     let next: Settings
     try {
       // The config file and (with --preload) the app are imported anew, not from the module cache.
@@ -207,9 +212,8 @@ export class Arbiter {
       const workerClass = next.workerClass !== this.#settings.workerClass ? await loadWorkerClass(next.workerClass, next.chdir) : this.#workerClass
       workerClass.checkSettings?.(next)
       if (workerClass.sockets === 'inherit') {
-        const sockets = await bindSockets(next.bind, next.backlog, this.#log, this.#sockets)
-        for (const old of this.#sockets) if (!sockets.includes(old)) releaseSocket(old, this.#sharesSockets())
-        this.#sockets = sockets
+        // An address dropped from the settings stays open until the old workers have gone (see #releaseUnusedSockets).
+        this.#sockets = await bindSockets(next.bind, next.backlog, this.#log, this.#sockets)
       }
       this.#workerClass = workerClass
     } catch (error) {
@@ -225,6 +229,7 @@ export class Arbiter {
     this.#generations.set(this.#generation, previous)
     this.#generation = ++this.#lastGeneration
     this.#reloading = true
+    this.#forgetRetiredGenerations()
   }
 
   /** TERM: stop gracefully, letting in-flight requests finish within graceful-timeout. */
@@ -389,9 +394,11 @@ export class Arbiter {
       this.#settings = state.settings
       this.#workerClass = state.workerClass
       this.#numWorkers = state.numWorkers
+      this.#sockets = [...state.sockets]
       this.#syncReloader()
     }
     for (const generation of this.#generations.keys()) if (generation >= previous) this.#generations.delete(generation)
+    this.#releaseUnusedSockets()
   }
 
   /** Spawns workers up to the count; retires extra ones; retires an old generation once replaced. */
@@ -494,10 +501,26 @@ export class Arbiter {
     this.#wake?.()
   }
 
-  /** Drops the saved settings of older generations that have no workers left. */
+  /** Drops the saved state of older generations that have no workers left, and sockets only they used. */
   #forgetRetiredGenerations(): void {
     const live = new Set([...this.#workers.values()].map((w) => w.generation))
     for (const generation of this.#generations.keys()) if (!live.has(generation)) this.#generations.delete(generation)
+    this.#releaseUnusedSockets()
+  }
+
+  /**
+   * Closes the sockets that neither the current generation nor an older one still running uses:
+   * an address a reload dropped stays open while the previous workers serve it, so a reload that
+   * is rolled back gets it back as it was.
+   */
+  #releaseUnusedSockets(): void {
+    const inUse = new Set([...this.#sockets, ...[...this.#generations.values()].flatMap((state) => state.sockets)])
+    for (const socket of this.#held) {
+      if (inUse.has(socket)) continue
+      this.#held.delete(socket)
+      releaseSocket(socket, this.#sharesSockets())
+    }
+    for (const socket of this.#sockets) this.#held.add(socket)
   }
 
   /** Workers silent for `timeout` seconds get SIGABRT, and SIGKILL on the next check. */
@@ -540,7 +563,7 @@ export class Arbiter {
     // The other arbiter of an upgrade carries on serving: the service isn't stopping.
     if (!shared) this.#notifier?.notify('STOPPING=1')
     this.#syncReloader()
-    for (const socket of this.#sockets) releaseSocket(socket, shared)
+    for (const socket of new Set([...this.#held, ...this.#sockets])) releaseSocket(socket, shared)
     this.#killAll(graceful ? 'SIGTERM' : 'SIGQUIT', true)
     // The loop is busy here, so #enqueue's wake-up is what lets INT or QUIT cut a graceful stop short.
     if (graceful) this.#wake = () => this.#quickenStop()
