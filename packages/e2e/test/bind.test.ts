@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
@@ -91,5 +93,35 @@ describe('bind forms', () => {
     }
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
     expect(existsSync(path)).toBe(false)
+  })
+})
+
+describe('unix socket files left behind', () => {
+  it('replaces a socket file left by a server that died', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const path = join(dir, 'stale.sock')
+    // A server that dies without removing its socket file.
+    const dead = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`])
+    await new Promise((resolve) => dead.stdout!.once('data', resolve))
+    dead.kill('SIGKILL')
+    await new Promise((resolve) => dead.once('exit', resolve))
+    expect(existsSync(path)).toBe(true)
+    const gu = new Gu(['app.mjs:app', '-k', 'async', '-b', `unix:${path}`], { cwd: dir })
+    const [worker] = await gu.waitForWorkers(1)
+    expect(Number((await request('http://localhost/', { socketPath: path })).body)).toBe(worker)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
+
+  it('waits while a live server holds the socket, and binds once it has gone', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const path = join(dir, 'held.sock')
+    const live = createServer((socket) => socket.end())
+    await new Promise<void>((resolve) => live.listen(path, resolve))
+    const gu = new Gu(['app.mjs:app', '-k', 'async', '-b', `unix:${path}`], { cwd: dir })
+    await gu.waitFor(new RegExp(`Connection in use: unix:${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`))
+    await new Promise((resolve) => live.close(resolve))
+    const [worker] = await gu.waitForWorkers(1)
+    expect(Number((await request('http://localhost/', { socketPath: path })).body)).toBe(worker)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
   })
 })

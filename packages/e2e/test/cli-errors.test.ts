@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { errorLines, expectOneLineError, holdPort } from '../src/cli-helpers.js'
 import { PID_APP, asyncArgs, cleanupApps, killAll, makeApp, runGu } from '../src/harness.js'
@@ -123,6 +125,16 @@ describe('addresses gu cannot bind', () => {
     expect(result.code, result.stderr).toBe(1)
     expect(errorLines(result.stderr)).toEqual(["gu: error: can't bind unix:/proc/gu.sock: permission denied creating the socket file"])
     expect(result.stderr).not.toMatch(/^\s+at /m)
+  })
+
+  it('exits 1 for a unix socket path where a regular file is, leaving the file alone', async () => {
+    const dir = app()
+    const path = join(dir, 'not-a-socket')
+    writeFileSync(path, 'data')
+    const result = await run(['app.mjs:app', '-k', 'async', '-b', `unix:${path}`], { cwd: dir })
+    expect(result.code, result.stderr).toBe(1)
+    expect(errorLines(result.stderr)).toEqual([`gu: error: can't bind unix:${path}: ${path} exists and is not a socket`])
+    expect(readFileSync(path, 'utf8')).toBe('data')
   })
 
   it("exits 1 for a socket in a directory that doesn't exist", async () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, fstatSync, lstatSync, rmSync } from 'node:fs'
+import { existsSync, fstatSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { constants } from 'node:os'
 import { dirname } from 'node:path'
@@ -46,11 +46,13 @@ export class BindError extends Error {
   }
 }
 
-/** Binds (without listening) one address; an `fd://N` address is checked and adopted. */
+/**
+ * Binds (without listening) one address; an `fd://N` address is checked and adopted. A unix
+ * socket file must not exist (see `removeStaleSocket`).
+ */
 export function bindAddress(spec: string): BoundSocket {
   const address = parseBind(spec)
   if (address.kind === 'fd') return adoptDescriptor(spec, address, address.fd)
-  if (address.kind === 'unix') removeStaleSocket(address.path, spec)
   const handle =
     address.kind === 'unix'
       ? createServerHandle(address.path, -1, -1)
@@ -130,18 +132,4 @@ function unixBindErrno(errno: number, path: string): number {
 function bindFailure(errno: number, spec: string): BindError {
   const code = getSystemErrorName(errno)
   return new BindError(code, spec, `${code} binding ${spec}`)
-}
-
-/** A socket file left by a dead server is removed; a live one is "in use". */
-function removeStaleSocket(path: string, spec: string): void {
-  let isSocket = false
-  try {
-    isSocket = lstatSync(path).isSocket()
-  } catch {
-    return
-  }
-  if (!isSocket) throw new BindError('EEXIST', spec, `${path} exists and is not a socket`)
-  const probe = spawnSync(process.execPath, ['-e', `require('net').connect(${JSON.stringify(path)}).on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`])
-  if (probe.status === 0) throw new BindError('EADDRINUSE', spec, `${spec} is in use by a running server`)
-  rmSync(path, { force: true })
 }

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../log/logger.js'
 import { UsageError } from '../settings/errors.js'
+import { parseBind } from '../settings/bind-address.js'
 import { BindError, type BoundSocket, bindAddress, listenAll } from './bound-socket.js'
+import { removeStaleSocket } from './stale-socket.js'
 
 const ATTEMPTS = 5
 
@@ -13,6 +15,10 @@ export async function bindSockets(specs: readonly string[], backlog: number, log
   for (let attempt = 1; ; attempt++) {
     const fresh: BoundSocket[] = []
     try {
+      for (const spec of specs) {
+        const address = existing.some((s) => s.spec === spec) ? undefined : parseBind(spec)
+        if (address?.kind === 'unix') await removeStaleSocket(address.path, spec)
+      }
       const sockets = specs.map((spec) => {
         const kept = existing.find((s) => s.spec === spec)
         if (kept) return kept
