@@ -1,11 +1,17 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { Gu, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, sleep } from '../src/harness.js'
-import { startLoad } from '../src/load-helpers.js'
+import { killArbiter, startLoad, waitForWorkersOf } from '../src/load-helpers.js'
 import { waitUntil } from '../src/process-helpers.js'
 
-afterEach(killAll)
+/** Arbiters started by USR2: the harness doesn't know them. */
+const upgraded = new Set<number>()
+afterEach(async () => {
+  for (const pid of upgraded) killArbiter(pid)
+  upgraded.clear()
+  await killAll()
+})
 afterAll(cleanupApps)
 
 /** The app: its version comes from an imported module, `/slow?ms=N` answers late (for the load). */
@@ -111,5 +117,24 @@ export function app(req, res) { res.end(greeting + ' ' + process.pid) }
     expect((await request(url)).body).toMatch(/^v1 /)
     expect(gu.log).not.toMatch(/Reloading/)
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
+
+  it('during an in-place upgrade leaves a change to the new arbiter: the old one, after WINCH, starts no workers', async () => {
+    const dir = makeApp({ 'app.mjs': APP, 'version.mjs': version('v1') })
+    const pidfile = join(dir, 'gu.pid')
+    const gu = new Gu(asyncArgs('app.mjs:app', '-w', '1', '--reload', '-p', pidfile), { cwd: dir })
+    const [oldWorker] = await gu.waitForWorkers(1)
+    const url = await gu.url()
+    gu.signal('SIGUSR2')
+    const newPid = await waitUntil('the new arbiter', () => (existsSync(`${pidfile}.2`) ? Number(readFileSync(`${pidfile}.2`, 'utf8')) : undefined), 15_000)
+    upgraded.add(newPid)
+    await waitForWorkersOf(newPid, 1, () => gu.log)
+    gu.signal('SIGWINCH')
+    await waitUntil('the old worker to exit', () => !isAlive(oldWorker!), 15_000)
+    writeFileSync(join(dir, 'version.mjs'), version('v2'))
+    await gu.waitFor(new RegExp(`\\[${gu.pid}\\] \\[INFO\\] \\S*version\\.mjs changed; left to the new arbiter \\(pid:${newPid}\\)`))
+    await serves(url, 'v2')
+    await sleep(500)
+    expect(gu.workerPids()).toEqual([])
   })
 })

@@ -173,7 +173,12 @@ export class Arbiter {
 
   async #dispatch(event: ArbiterEvent): Promise<void> {
     if (event.kind === 'boot-failure') return this.#handleBootFailure(event.record, event.code)
-    if (event.kind === 'reload') return this.handleHup(`Reloading: ${event.file} changed`)
+    if (event.kind === 'reload') {
+      // During an upgrade the new arbiter reloads for both: this one (which may have been told
+      // WINCH) must not bring its workers back.
+      if (this.#newArbiter) return this.#log.info(`${event.file} changed; left to the new arbiter (pid:${this.#newArbiter.pid})`)
+      return this.handleHup(`Reloading: ${event.file} changed`)
+    }
     switch (event.signal) {
       case 'SIGHUP':
         return this.handleHup()
