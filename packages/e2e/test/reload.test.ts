@@ -159,4 +159,23 @@ describe('HUP that changes the bind addresses', () => {
     expect((await viaUnix(sock)).body).toMatch(/^v1 /)
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
   })
+
+  it('takes back an address a reload dropped while the old workers still serve it: same socket, same port', async () => {
+    const { gu, good, sock, rewrite, url } = await startWithBinds()
+    // A request in progress keeps the old worker (and its generation) alive across both reloads.
+    const held = request(`${url}/slow?ms=2500`)
+    await sleep(200)
+    rewrite(good, [`unix:${sock}`])
+    gu.signal('SIGHUP')
+    await gu.waitFor(/Reloading|Handling signal: hup/)
+    await sleep(500)
+    rewrite(good, ['127.0.0.1:0', `unix:${sock}`])
+    gu.signal('SIGHUP')
+    expect((await held).status).toBe(200)
+    await waitUntil('one worker left', () => gu.workerPids().length === 1, 15_000)
+    await sleep(300)
+    expect((await request(url)).body).toMatch(/^v1 /)
+    expect(gu.log).not.toMatch(/Connection in use/)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
 })

@@ -83,6 +83,8 @@ describe('systemd readiness notification (NOTIFY_SOCKET)', () => {
       gu.signal('SIGTERM')
       expect(await within(15_000, gu.exited, 'old arbiter exit')).toEqual({ code: 0, signal: null })
       expect(receiver.messages.some((m) => m.includes('STOPPING=1'))).toBe(false)
+      // Its last word names the new arbiter as the main process.
+      expect(receiver.messages.filter((m) => m.includes('MAINPID=')).at(-1)).toMatch(new RegExp(`^MAINPID=${newPid}$`, 'm'))
       expect(isAlive(newPid)).toBe(true)
       expect((await request(url)).status).toBe(200)
       // The new arbiter, now alone, does say STOPPING=1 when it stops.

@@ -62,6 +62,10 @@ export class Arbiter {
   #sockets: BoundSocket[] = []
   /** Every socket open here: the current ones, and those older generations still serve. */
   readonly #held = new Set<BoundSocket>()
+  /** The sockets the other arbiter of an upgrade also serves (handed to it, or inherited from it). */
+  #sharedWithPartner = new Set<BoundSocket>()
+  /** A --reload change left to the new arbiter of an upgrade, applied here if that one goes. */
+  #skippedReload: string | undefined
   readonly #workers = new Map<number, WorkerRecord>()
   #numWorkers: number
   #age = 0
@@ -126,6 +130,7 @@ export class Arbiter {
       for (const socket of inherited.sockets) if (!this.#sockets.includes(socket)) releaseSocket(socket, true)
     }
     for (const socket of this.#sockets) this.#held.add(socket)
+    if (this.#oldArbiterPid) this.#sharedWithPartner = new Set(inherited.sockets.filter((socket) => this.#sockets.includes(socket)))
     this.#log.info(`Starting gu ${VERSION}`)
     if (this.#oldArbiterPid) this.#log.info(`Started by USR2 from the arbiter with pid ${this.#oldArbiterPid}; serving its sockets alongside it`)
     for (const socket of this.#sockets) this.#log.info(`Listening at: ${socket.label} (${process.pid})`)
@@ -176,7 +181,10 @@ export class Arbiter {
     if (event.kind === 'reload') {
       // During an upgrade the new arbiter reloads for both: this one (which may have been told
       // WINCH) must not bring its workers back.
-      if (this.#newArbiter) return this.#log.info(`${event.file} changed; left to the new arbiter (pid:${this.#newArbiter.pid})`)
+      if (this.#newArbiter) {
+        this.#skippedReload = event.file
+        return this.#log.info(`${event.file} changed; left to the new arbiter (pid:${this.#newArbiter.pid})`)
+      }
       return this.handleHup(`Reloading: ${event.file} changed`)
     }
     switch (event.signal) {
@@ -218,7 +226,7 @@ export class Arbiter {
       workerClass.checkSettings?.(next)
       if (workerClass.sockets === 'inherit') {
         // An address dropped from the settings stays open until the old workers have gone (see #releaseUnusedSockets).
-        this.#sockets = await bindSockets(next.bind, next.backlog, this.#log, this.#sockets)
+        this.#sockets = await bindSockets(next.bind, next.backlog, this.#log, [...this.#held])
       }
       this.#workerClass = workerClass
     } catch (error) {
@@ -226,12 +234,13 @@ export class Arbiter {
       this.#notifier?.notify('READY=1')
       return
     }
+    // Recorded at once: a worker exiting during the awaits below must not release its sockets.
+    this.#generations.set(this.#generation, previous)
     this.#log.reconfigure(next.errorlog, next.loglevel)
     this.#settings = next
     this.#syncReloader()
     if (next.workers !== this.#numWorkers) await this.#setNumWorkers(next.workers)
     await runHook(next, this.#log, 'onReload', this.#info)
-    this.#generations.set(this.#generation, previous)
     this.#generation = ++this.#lastGeneration
     this.#reloading = true
     this.#forgetRetiredGenerations()
@@ -299,12 +308,26 @@ export class Arbiter {
     })
     child.once('exit', (code, signal) => {
       this.#log.info(`New arbiter (pid:${child.pid}) exited ${signal ? `on ${signal}` : `with code ${code}`}`)
-      if (this.#newArbiter === child) this.#newArbiter = undefined
-      // A rollback (or a new arbiter that failed): systemd may be following it; this one is main again.
-      if (!this.#stopping) this.#notifier?.notify(`MAINPID=${process.pid}`, 'READY=1')
+      if (this.#newArbiter !== child) return
+      this.#newArbiter = undefined
+      this.#sharedWithPartner.clear()
+      if (this.#stopping) return
+      // A rollback (or a new arbiter that failed): systemd may have been following it.
+      this.#notifier?.notify(`MAINPID=${process.pid}`, ...(this.#reloading ? [] : ['READY=1']))
+      this.#releaseUnusedSockets()
+      const skipped = this.#skippedReload
+      this.#skippedReload = undefined
+      if (skipped) this.#enqueue({ kind: 'reload', file: skipped })
     })
     this.#newArbiter = child
+    this.#sharedWithPartner = new Set(this.#sockets)
     this.#log.info(`Started a new arbiter (pid:${child.pid}) for an in-place upgrade`)
+  }
+
+  /** The other arbiter of an upgrade (the new one, or the old one), while it runs. */
+  #partnerPid(): number | undefined {
+    this.#checkOldArbiter()
+    return this.#newArbiter?.pid ?? this.#oldArbiterPid
   }
 
   /** True while another arbiter (the old or the new one of an upgrade) serves the same sockets. */
@@ -318,7 +341,9 @@ export class Arbiter {
     const old = this.#oldArbiterPid
     if (old === undefined || isParentAlive(old)) return
     this.#oldArbiterPid = undefined
+    this.#sharedWithPartner.clear()
     this.#log.info(`The old arbiter (pid:${old}) has exited; this arbiter carries on alone`)
+    this.#releaseUnusedSockets()
     const path = this.#settings.pidfile
     if (!path || !this.#pidfile || this.#pidfile.path === path) return
     const upgraded = this.#pidfile
@@ -469,7 +494,9 @@ export class Arbiter {
   #sendSocketCopies(record: WorkerRecord, count: number): void {
     if (!record.child.connected) return
     for (let n = 0; n < Math.min(count, MAX_SOCKET_COPIES); n++) {
-      this.#sockets.forEach((socket, index) => {
+      // A worker of an older generation serves that generation's sockets, at the same indexes.
+      const sockets = this.#generations.get(record.generation)?.sockets ?? this.#sockets
+      sockets.forEach((socket, index) => {
         record.child.send({ type: 'socket-copy', index } satisfies SocketCopyMessage, socket.handle as never, (error) => {
           if (error && record.child.connected) this.#log.debug(`Could not send a socket copy to worker ${record.pid}: ${error.message}`)
         })
@@ -519,13 +546,22 @@ export class Arbiter {
    * is rolled back gets it back as it was.
    */
   #releaseUnusedSockets(): void {
+    if (this.#stopping) return
     const inUse = new Set([...this.#sockets, ...[...this.#generations.values()].flatMap((state) => state.sockets)])
     for (const socket of this.#held) {
       if (inUse.has(socket)) continue
+      // The other arbiter of an upgrade serves this unix socket: its file stays, and so does this
+      // descriptor, until that arbiter has gone (closing it here would remove the file).
+      if (socket.address.kind === 'unix' && this.#isShared(socket)) continue
       this.#held.delete(socket)
-      releaseSocket(socket, this.#sharesSockets())
+      releaseSocket(socket, false)
     }
     for (const socket of this.#sockets) this.#held.add(socket)
+  }
+
+  /** Whether the other arbiter of an upgrade, still running, serves this socket too. */
+  #isShared(socket: BoundSocket): boolean {
+    return this.#sharesSockets() && this.#sharedWithPartner.has(socket)
   }
 
   /** Workers silent for `timeout` seconds get SIGABRT, and SIGKILL on the next check. */
@@ -563,12 +599,15 @@ export class Arbiter {
   /** Stops every worker (TERM, or QUIT when not graceful), kills stragglers, then exits. */
   async #halt(code: number, graceful: boolean): Promise<void> {
     if (this.#stopping) return
+    const partner = this.#partnerPid()
+    // The other arbiter of an upgrade carries on serving: the service isn't stopping, and systemd
+    // must follow that one from now on, even if it hasn't said READY=1 yet.
+    if (partner) this.#notifier?.notify(`MAINPID=${partner}`)
+    else this.#notifier?.notify('STOPPING=1')
     this.#stopping = true
-    const shared = this.#sharesSockets()
-    // The other arbiter of an upgrade carries on serving: the service isn't stopping.
-    if (!shared) this.#notifier?.notify('STOPPING=1')
     this.#syncReloader()
-    for (const socket of new Set([...this.#held, ...this.#sockets])) releaseSocket(socket, shared)
+    for (const socket of new Set([...this.#held, ...this.#sockets])) releaseSocket(socket, this.#isShared(socket))
+    this.#held.clear()
     this.#killAll(graceful ? 'SIGTERM' : 'SIGQUIT', true)
     // The loop is busy here, so #enqueue's wake-up is what lets INT or QUIT cut a graceful stop short.
     if (graceful) this.#wake = () => this.#quickenStop()

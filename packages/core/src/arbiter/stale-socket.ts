@@ -17,21 +17,30 @@ export async function removeStaleSocket(path: string, spec: string): Promise<voi
     return
   }
   if (!isSocket) throw new BindError('EEXIST', spec, `${path} exists and is not a socket`)
-  if (await answers(path)) throw new BindError('EADDRINUSE', spec, `${spec} is in use by a running server`)
+  const state = await probe(path)
+  if (state === 'served') throw new BindError('EADDRINUSE', spec, `${spec} is in use by a running server`)
+  if (state !== 'stale') throw new BindError(state, spec, `${state} probing the socket file ${path}`)
   rmSync(path, { force: true })
 }
 
-/** Whether a server accepts connections on the socket file (refused: nobody listens any more). */
-function answers(path: string): Promise<boolean> {
+/**
+ * Whether a server accepts connections on the socket file: `stale` when the connection is
+ * refused (nobody listens any more) or the file has just gone, `served` when one answers (or is
+ * too busy to, with a full backlog or no answer in time), else the error code (EACCES: someone
+ * else's socket, which is not ours to remove).
+ */
+function probe(path: string): Promise<'stale' | 'served' | string> {
   return new Promise((resolve) => {
     const socket = connect(path)
-    const settle = (alive: boolean) => {
+    const settle = (state: string) => {
       socket.destroy()
-      resolve(alive)
+      resolve(state)
     }
-    socket.once('connect', () => settle(true))
-    // EAGAIN: its backlog is full, so it is very much alive.
-    socket.once('error', (error: NodeJS.ErrnoException) => settle(error.code === 'EAGAIN'))
-    socket.setTimeout(PROBE_MS, () => settle(true))
+    socket.once('connect', () => settle('served'))
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? 'EIO'
+      settle(code === 'ECONNREFUSED' || code === 'ENOENT' ? 'stale' : code === 'EAGAIN' ? 'served' : code)
+    })
+    socket.setTimeout(PROBE_MS, () => settle('served'))
   })
 }

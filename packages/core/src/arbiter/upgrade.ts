@@ -20,8 +20,9 @@ export const UPGRADE_PARENT_ENV = 'GU_PARENT_PID'
 
 /**
  * Starts the new arbiter: same node, node flags, script and arguments, same directory and
- * environment (with the systemd notification socket this arbiter took out of it, if any). It runs in its own session, so neither the old arbiter exiting nor a signal sent to
- * the old arbiter's process group stops it, and nothing here waits for it.
+ * environment (plus the systemd notification socket this arbiter took out of it, if any). It
+ * runs in its own session, so neither the old arbiter exiting nor a signal sent to the old
+ * arbiter's process group stops it, and nothing here waits for it.
  */
 export function spawnNewArbiter(sockets: readonly BoundSocket[], activated = false, notifySocket?: string): ChildProcess {
   const fds: Record<string, number> = {}
