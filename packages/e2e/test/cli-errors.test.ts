@@ -127,6 +127,13 @@ describe('addresses gu cannot bind', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m)
   })
 
+  it('refuses the same address given twice, at once and in one line', async () => {
+    const started = Date.now()
+    const result = await run(['app.mjs:app', '-k', 'async', '-b', '127.0.0.1:18999', '-b', 'localhost:9', '-b', '127.0.0.1:18999'], { cwd: app() })
+    expect(expectOneLineError(result)).toContain("'127.0.0.1:18999' is the same address as '127.0.0.1:18999'; give each address once")
+    expect(Date.now() - started).toBeLessThan(3000)
+  })
+
   it('exits 1 for a unix socket path where a regular file is, leaving the file alone', async () => {
     const dir = app()
     const path = join(dir, 'not-a-socket')

@@ -1,8 +1,8 @@
 import { compileAccessFormat } from '../log/access-format.js'
-import { parseBind } from './bind-address.js'
+import { formatBind, parseBind } from './bind-address.js'
 import { LAUNCH_DIR } from './launch-dir.js'
 import { setting, type SettingSpec } from './spec.js'
-import type { PlainSettings } from './types.js'
+import type { BindAddress, PlainSettings } from './types.js'
 
 const GUNICORN_ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 
@@ -12,12 +12,20 @@ function envInt(raw: string | undefined, fallback: number): number {
 }
 
 function checkBinds(values: string[]): string | undefined {
+  const seen = new Map<string, string>()
   for (const value of values) {
+    let address: BindAddress
     try {
-      parseBind(value)
+      address = parseBind(value)
     } catch (error) {
       return (error as Error).message
     }
+    // The same address twice can't be bound twice (port 0 asks for a new port each time: fine).
+    if (address.kind === 'tcp' && address.port === 0) continue
+    const key = formatBind(address)
+    const first = seen.get(key)
+    if (first !== undefined) return `'${value}' is the same address as '${first}'; give each address once`
+    seen.set(key, value)
   }
   return values.length === 0 ? 'at least one address is needed' : undefined
 }

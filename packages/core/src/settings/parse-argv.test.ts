@@ -39,6 +39,9 @@ describe('parseArgv', () => {
       '[::1]:2',
       'fd://3',
     ])
+    expect(() => parseArgv(['-b', 'unix:/tmp/a.sock', '--bind', '127.0.0.1:1', '--bind=unix:/tmp/a.sock'])).toThrow(
+      "--bind: 'unix:/tmp/a.sock' is the same address as 'unix:/tmp/a.sock'; give each address once",
+    )
   })
 
   it('reads bool flags bare or with =true/=false, without eating the next word', () => {
@@ -158,6 +161,13 @@ describe('coerce', () => {
     expect(() => coerce(spec('bind'), [1])).toThrow('expected strings, got [1]')
     expect(() => coerce(spec('bind'), [])).toThrow('at least one address is needed')
     expect(() => coerce(spec('bind'), ['nope:x'])).toThrow("'nope:x' is not a valid address")
+    expect(() => coerce(spec('bind'), ['127.0.0.1:8000', 'unix:/a', '127.0.0.1:8000'])).toThrow(
+      "'127.0.0.1:8000' is the same address as '127.0.0.1:8000'; give each address once",
+    )
+    expect(() => coerce(spec('bind'), [':8080', '0.0.0.0:8080'])).toThrow("'0.0.0.0:8080' is the same address as ':8080'")
+    expect(() => coerce(spec('bind'), ['unix:/a', 'unix:/a'])).toThrow('the same address')
+    // Port 0 asks the kernel for a fresh port each time.
+    expect(coerce(spec('bind'), ['127.0.0.1:0', '127.0.0.1:0'])).toEqual(['127.0.0.1:0', '127.0.0.1:0'])
     expect(coerce(spec('pidfile'), null)).toBeNull()
     expect(() => coerce(spec('workerClass'), null)).toThrow('expected a string, got null')
   })

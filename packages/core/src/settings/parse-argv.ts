@@ -64,6 +64,12 @@ export function parseArgv(argv: readonly string[], source = 'command line'): Par
     }
     values[spec.key] = spec.kind === 'list' ? [...((values[spec.key] as string[]) ?? []), ...(value as string[])] : value
   }
+  // A repeated option is checked item by item above; some checks are about the whole list.
+  for (const spec of SETTINGS) {
+    if (spec.kind !== 'list' || values[spec.key] === undefined) continue
+    const why = spec.check?.(values[spec.key] as never)
+    if (why) throw fail(`${spec.flags.at(-1)}: ${why}`)
+  }
   return parsed
 
   function setApp(arg: string) {
