@@ -19,12 +19,14 @@ interface TcpWrap {
  * using it would print a deprecation warning (--pending-deprecation, NODE_PENDING_DEPRECATION=1):
  * then sockets are made the portable way.
  */
-const tcpWrap = ((): TcpWrap | undefined => {
+let tcpWrap = ((): TcpWrap | undefined => {
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`
   if (flags.includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1') return undefined
   try {
     const binding = (process as unknown as { binding(name: string): unknown }).binding('tcp_wrap') as TcpWrap
-    return typeof binding.TCP === 'function' && typeof binding.constants?.SOCKET === 'number' ? binding : undefined
+    // An internal binding: make sure this Node's still has the shape we use before relying on it.
+    new binding.TCP(binding.constants.SOCKET).close()
+    return binding
   } catch {
     return undefined
   }
@@ -38,12 +40,17 @@ const tcpWrap = ((): TcpWrap | undefined => {
  */
 export function connectionSocket(fd: number, tcp: boolean): Socket {
   if (tcp && tcpWrap) {
-    const handle = new tcpWrap.TCP(tcpWrap.constants.SOCKET)
-    if (handle.open(fd) === 0) {
-      handle.setNoDelay(true)
-      return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0])
+    try {
+      const handle = new tcpWrap.TCP(tcpWrap.constants.SOCKET)
+      if (handle.open(fd) === 0) {
+        handle.setNoDelay(true)
+        return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0])
+      }
+      handle.close() // it never took the descriptor: the portable way below says why, or serves
+    } catch {
+      // The internal binding doesn't behave as expected here: use the portable way from now on.
+      tcpWrap = undefined
     }
-    handle.close() // it never took the descriptor: the portable way below says why, or serves
   }
   try {
     const socket = new Socket({ fd, readable: true, writable: true })
