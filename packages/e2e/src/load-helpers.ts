@@ -1,6 +1,6 @@
 // A small, bounded load generator for the zero-downtime tests (reload, WINCH, in-place upgrade),
 // and helpers to find and clean up a second arbiter started by USR2.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import http from 'node:http'
 import { childPids, sleep } from './harness.js'
 
@@ -145,6 +145,17 @@ export async function waitForWorkersOf(pid: number, count: number, log: () => st
     if (Date.now() > deadline) throw new Error(`expected ${count} workers of ${pid}, have ${pids.length}; output:\n${log()}`)
     await sleep(50)
   }
+}
+
+/** The pid in a pidfile, or undefined while there is none. */
+export function readPid(file: string): number | undefined {
+  return existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined
+}
+
+/** Kills every arbiter in `pids` (arbiters the harness didn't start, such as USR2's) and empties it. */
+export function killArbiters(pids: Set<number>): void {
+  for (const pid of pids) killArbiter(pid)
+  pids.clear()
 }
 
 /** Kills an arbiter and its workers at once (cleanup of an arbiter the harness didn't start). */

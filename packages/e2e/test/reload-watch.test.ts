@@ -1,15 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { Gu, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, sleep } from '../src/harness.js'
-import { killArbiter, startLoad, waitForWorkersOf } from '../src/load-helpers.js'
+import { killArbiters, readPid, startLoad, waitForWorkersOf } from '../src/load-helpers.js'
 import { waitUntil } from '../src/process-helpers.js'
 
 /** Arbiters started by USR2: the harness doesn't know them. */
 const upgraded = new Set<number>()
 afterEach(async () => {
-  for (const pid of upgraded) killArbiter(pid)
-  upgraded.clear()
+  killArbiters(upgraded)
   await killAll()
 })
 afterAll(cleanupApps)
@@ -119,18 +118,24 @@ export function app(req, res) { res.end(greeting + ' ' + process.pid) }
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
   })
 
-  it('during an in-place upgrade leaves a change to the new arbiter: the old one, after WINCH, starts no workers', async () => {
+  /** gu with --reload and one worker, USR2'd: the new arbiter's pid once its worker serves. */
+  async function upgradeWithReload() {
     const dir = makeApp({ 'app.mjs': APP, 'version.mjs': version('v1') })
     const pidfile = join(dir, 'gu.pid')
     const gu = new Gu(asyncArgs('app.mjs:app', '-w', '1', '--reload', '-p', pidfile), { cwd: dir })
     const [oldWorker] = await gu.waitForWorkers(1)
     const url = await gu.url()
     gu.signal('SIGUSR2')
-    const newPid = await waitUntil('the new arbiter', () => (existsSync(`${pidfile}.2`) ? Number(readFileSync(`${pidfile}.2`, 'utf8')) : undefined), 15_000)
+    const newPid = await waitUntil('the new arbiter', () => readPid(`${pidfile}.2`), 15_000)
     upgraded.add(newPid)
     await waitForWorkersOf(newPid, 1, () => gu.log)
+    return { dir, gu, url, oldWorker: oldWorker!, newPid }
+  }
+
+  it('during an in-place upgrade leaves a change to the new arbiter: the old one, after WINCH, starts no workers', async () => {
+    const { dir, gu, url, oldWorker, newPid } = await upgradeWithReload()
     gu.signal('SIGWINCH')
-    await waitUntil('the old worker to exit', () => !isAlive(oldWorker!), 15_000)
+    await waitUntil('the old worker to exit', () => !isAlive(oldWorker), 15_000)
     writeFileSync(join(dir, 'version.mjs'), version('v2'))
     await gu.waitFor(new RegExp(`\\[${gu.pid}\\] \\[INFO\\] \\S*version\\.mjs changed; left to the new arbiter \\(pid:${newPid}\\)`))
     await serves(url, 'v2')
@@ -139,15 +144,7 @@ export function app(req, res) { res.end(greeting + ' ' + process.pid) }
   })
 
   it('applies a change it left to the new arbiter once that one is gone (an upgrade rolled back)', async () => {
-    const dir = makeApp({ 'app.mjs': APP, 'version.mjs': version('v1') })
-    const pidfile = join(dir, 'gu.pid')
-    const gu = new Gu(asyncArgs('app.mjs:app', '-w', '1', '--reload', '-p', pidfile), { cwd: dir })
-    await gu.waitForWorkers(1)
-    const url = await gu.url()
-    gu.signal('SIGUSR2')
-    const newPid = await waitUntil('the new arbiter', () => (existsSync(`${pidfile}.2`) ? Number(readFileSync(`${pidfile}.2`, 'utf8')) : undefined), 15_000)
-    upgraded.add(newPid)
-    await waitForWorkersOf(newPid, 1, () => gu.log)
+    const { dir, gu, url, newPid } = await upgradeWithReload()
     writeFileSync(join(dir, 'version.mjs'), version('v2'))
     await gu.waitFor(/version\.mjs changed; left to the new arbiter/)
     process.kill(newPid, 'SIGTERM')

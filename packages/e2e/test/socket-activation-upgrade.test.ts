@@ -1,20 +1,15 @@
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { GU_BIN, cleanupApps, isAlive, makeApp, request, sleep } from '../src/harness.js'
-import { killArbiter, startLoad, versionApp, waitForWorkersOf, workersOf } from '../src/load-helpers.js'
+import { killArbiters, readPid, startLoad, versionApp, waitForWorkersOf, workersOf } from '../src/load-helpers.js'
 import { listeningAt, listeningSocket, waitUntil, within } from '../src/process-helpers.js'
 
 /** Arbiters this file started (the activated one and the one USR2 started): killed after each test. */
 const started = new Set<number>()
-afterEach(() => {
-  for (const pid of started) killArbiter(pid)
-  started.clear()
-})
+afterEach(() => killArbiters(started))
 afterAll(cleanupApps)
-
-const readPid = (file: string) => (existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined)
 
 /** Starts gu as systemd does (see socket-activation.test.ts): descriptor 3, LISTEN_FDS=1, LISTEN_PID=$$. */
 function activate(dir: string, fd: number, args: string[]) {

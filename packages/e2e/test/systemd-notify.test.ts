@@ -2,14 +2,13 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { Gu, PID_APP, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request } from '../src/harness.js'
-import { killArbiter, waitForWorkersOf } from '../src/load-helpers.js'
+import { killArbiters, waitForWorkersOf } from '../src/load-helpers.js'
 import { waitUntil, within } from '../src/process-helpers.js'
 
 /** Arbiters started by USR2: the harness doesn't know them. */
 const upgraded = new Set<number>()
 afterEach(async () => {
-  for (const pid of upgraded) killArbiter(pid)
-  upgraded.clear()
+  killArbiters(upgraded)
   await killAll()
 })
 afterAll(cleanupApps)

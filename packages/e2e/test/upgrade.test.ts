@@ -1,20 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { Gu, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, sleep } from '../src/harness.js'
-import { killArbiter, startLoad, versionApp, waitForWorkersOf, workersOf } from '../src/load-helpers.js'
+import { killArbiters, readPid, startLoad, versionApp, waitForWorkersOf, workersOf } from '../src/load-helpers.js'
 import { waitUntil, within } from '../src/process-helpers.js'
 
 /** Arbiters started by USR2: the harness doesn't know them. */
 const started = new Set<number>()
 afterEach(async () => {
-  for (const pid of started) killArbiter(pid)
-  started.clear()
+  killArbiters(started)
   await killAll()
 })
 afterAll(cleanupApps)
-
-const readPid = (file: string) => (existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined)
 
 /** Starts gu on TCP and a unix socket, with a pidfile; returns it once its workers serve. */
 async function startGu() {

@@ -330,11 +330,6 @@ export class Arbiter {
     return this.#newArbiter?.pid ?? this.#oldArbiterPid
   }
 
-  /** True while another arbiter (the old or the new one of an upgrade) serves the same sockets. */
-  #sharesSockets(): boolean {
-    this.#checkOldArbiter()
-    return this.#newArbiter !== undefined || this.#oldArbiterPid !== undefined
-  }
 
   /** Started by USR2: once the old arbiter has gone, take over `<pidfile>` from `<pidfile>.2`. */
   #checkOldArbiter(): void {
@@ -561,7 +556,7 @@ export class Arbiter {
 
   /** Whether the other arbiter of an upgrade, still running, serves this socket too. */
   #isShared(socket: BoundSocket): boolean {
-    return this.#sharesSockets() && this.#sharedWithPartner.has(socket)
+    return this.#partnerPid() !== undefined && this.#sharedWithPartner.has(socket)
   }
 
   /** Workers silent for `timeout` seconds get SIGABRT, and SIGKILL on the next check. */
