@@ -19,7 +19,7 @@ describe('exit codes that halt the arbiter', () => {
   it('halts with 3 when a custom worker class throws in run() before ready()', async () => {
     const dir = makeApp({
       'app.mjs': PID_APP,
-      'bad-worker.mjs': `export default { name: 'bad', sockets: 'inherit', async run() { throw new Error('engine exploded') } }\n`,
+      'bad-worker.mjs': `export default { contract: 2, name: 'bad', sockets: 'inherit', async run() { throw new Error('engine exploded') } }\n`,
     })
     const gu = new Gu(['app.mjs:app', '-k', './bad-worker.mjs', '-b', '127.0.0.1:0', '-w', '2'], { cwd: dir })
     expect(await within(10_000, gu.exited, 'arbiter exit')).toEqual({ code: 3, signal: null })

@@ -165,7 +165,7 @@ describe('worker classes', () => {
   })
 
   it('refuses a module that does not fit the worker contract', async () => {
-    const dir = makeApp({ 'app.mjs': PID_APP, 'not-worker.mjs': `export default { name: 'x', sockets: 'inherit' }` })
+    const dir = makeApp({ 'app.mjs': PID_APP, 'not-worker.mjs': `export default { contract: 2, name: 'x', sockets: 'inherit' }` })
     const line = expectOneLineError(await run(['app.mjs:app', '-k', './not-worker.mjs', '-b', '127.0.0.1:0'], { cwd: dir }))
     expect(line).toBe("gu: error: './not-worker.mjs' is not a gu worker class: it needs a 'run(worker)' function")
   })

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { drainServers, listenInherited, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { CONTRACT_VERSION, drainServers, listenInherited, nodeRequestListener, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 
 /**
  * Event-loop concurrency on node:http: each worker process serves many connections at once,
@@ -7,6 +7,7 @@ import { drainServers, listenInherited, stopRequested, type WorkerClass, type Wo
  * `workerConnections` of them. On a graceful stop it stops accepting and drains.
  */
 const asyncWorker: WorkerClass = {
+  contract: CONTRACT_VERSION,
   name: 'async',
   sockets: 'inherit',
   async run(worker: WorkerRuntime): Promise<void> {
@@ -21,7 +22,7 @@ const asyncWorker: WorkerClass = {
 
 function createEngine(worker: WorkerRuntime): Server {
   const { settings } = worker
-  const server = createServer(worker.listener)
+  const server = createServer(nodeRequestListener(worker))
   server.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
   server.maxConnections = settings.workerConnections
   return server

@@ -1,4 +1,4 @@
-import { stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { CONTRACT_VERSION, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import { loadNativeAccept, nativeAccept } from './acceptors/native-accept.js'
 import { socketCopies } from './acceptors/socket-copies.js'
 import { type AcceptorFactory, SyncEngine } from './sync-engine.js'
@@ -15,6 +15,7 @@ function chooseAcceptor(): AcceptorFactory {
  * `timeout` as the limit for one request.
  */
 const syncWorker: WorkerClass = {
+  contract: CONTRACT_VERSION,
   name: 'sync',
   sockets: 'inherit',
   timeout: 'request',

@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http'
 import type { Socket } from 'node:net'
-import type { WorkerRuntime } from '@gu/core'
+import { nodeRequestListener, type WorkerRuntime } from '@gu/core'
 
 /**
  * How a sync worker takes connections: `resume` starts accepting on every socket; `pause` stops
@@ -65,7 +65,7 @@ export class SyncEngine {
   }
 
   #createServer(): Server {
-    const listener = this.#worker.listener
+    const listener = nodeRequestListener(this.#worker)
     const server = createServer((req, res) => {
       // From here `timeout` limits the request through the arbiter (heartbeats pause while it runs).
       this.#requestBegan = true

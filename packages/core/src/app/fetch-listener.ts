@@ -1,11 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { Readable } from 'node:stream'
-import type { FetchHandler, NodeListener } from './types.js'
+import type { FetchHandler } from './types.js'
+
+type NodeRequest = IncomingMessage | Http2ServerRequest
+type NodeResponse = ServerResponse | Http2ServerResponse
 
 const NO_BODY = new Set(['GET', 'HEAD'])
+const HTTP1_ONLY = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'])
 
-/** Serves a fetch handler on node:http: builds a Request, streams the Response back with backpressure. */
-export function fetchToNodeListener(handler: FetchHandler, onError: (error: unknown, req: IncomingMessage) => void): NodeListener {
+/**
+ * Serves a fetch handler on node:http or node:http2 (compatibility API): builds a Request, streams
+ * the Response back with backpressure.
+ */
+export function fetchToNodeListener(handler: FetchHandler, onError: (error: unknown, req: NodeRequest) => void): (req: NodeRequest, res: NodeResponse) => Promise<void> {
   return async (req, res) => {
     const abort = new AbortController()
     res.once('close', () => {
@@ -14,7 +22,7 @@ export function fetchToNodeListener(handler: FetchHandler, onError: (error: unkn
     try {
       const response = await handler(toRequest(req, abort.signal))
       if (!(response instanceof Response)) throw new TypeError(`the fetch handler returned ${typeof response}, not a Response`)
-      await writeResponse(response, res)
+      await writeResponse(response, res, req.method === 'HEAD')
     } catch (error) {
       if (abort.signal.aborted) return
       onError(error, req)
@@ -24,18 +32,23 @@ export function fetchToNodeListener(handler: FetchHandler, onError: (error: unkn
 }
 
 /** After an app failed: a 500 if nothing was sent yet, else cut the response (it can't be completed). */
-export function respondWithError(res: ServerResponse): void {
+export function respondWithError(res: NodeResponse): void {
   if (!res.headersSent) {
-    res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' }).end('Internal Server Error\n')
+    // HTTP/2 forbids connection-specific headers; its stream ends on its own.
+    const http1 = !('stream' in res)
+    res.writeHead(500, http1 ? { 'content-type': 'text/plain', connection: 'close' } : { 'content-type': 'text/plain' })
+    res.end('Internal Server Error\n')
   } else {
     res.destroy()
   }
 }
 
-export function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+export function toRequest(req: NodeRequest, signal: AbortSignal): Request {
   const headers = new Headers()
   const raw = req.rawHeaders
   for (let i = 0; i < raw.length; i += 2) {
+    // HTTP/2's pseudo-headers (:method, :path …) are the request line, not headers.
+    if (raw[i]![0] === ':') continue
     try {
       headers.append(raw[i]!, raw[i + 1]!)
     } catch {
@@ -51,24 +64,30 @@ export function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   return new Request(requestUrl(req), init)
 }
 
-function requestUrl(req: IncomingMessage): string {
-  const host = req.headers.host ?? 'localhost'
+function requestUrl(req: NodeRequest): string {
+  // HTTP/2 carries the host as :authority.
+  const host = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? 'localhost'
+  const scheme = req.headers[':scheme'] === 'https' || (req.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http'
   try {
-    return new URL(req.url ?? '/', `http://${host}`).href
+    return new URL(req.url ?? '/', `${scheme}://${host}`).href
   } catch {
     return new URL(req.url ?? '/', 'http://localhost').href
   }
 }
 
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, res: NodeResponse, head: boolean): Promise<void> {
   res.statusCode = response.status
-  if (response.statusText) res.statusMessage = response.statusText
+  const http2 = 'stream' in res
+  // HTTP/2 has no reason phrase and forbids connection-specific headers.
+  if (response.statusText && !http2) res.statusMessage = response.statusText
   for (const [name, value] of response.headers) {
-    if (name !== 'set-cookie') res.setHeader(name, value)
+    if (name !== 'set-cookie' && !(http2 && HTTP1_ONLY.has(name))) res.setHeader(name, value)
   }
   const cookies = response.headers.getSetCookie()
   if (cookies.length) res.setHeader('set-cookie', cookies)
-  if (!response.body) {
+  if (!response.body || head) {
+    // A HEAD response has no body, whatever the app returned: writing one to HTTP/2 would hang.
+    if (response.body) await response.body.cancel().catch(() => {})
     res.end()
     return
   }
@@ -77,7 +96,7 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
-      if (!res.write(value)) await drained(res)
+      if (!(res as ServerResponse).write(value)) await drained(res)
     }
     res.end()
   } catch (error) {
@@ -88,7 +107,7 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   }
 }
 
-function drained(res: ServerResponse): Promise<void> {
+function drained(res: NodeResponse): Promise<void> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       res.off('drain', onDrain)

@@ -1,4 +1,4 @@
-import type { AppInterface } from '../settings/types.js'
+import type { AppSource } from '../worker/types.js'
 import { parseAppModule } from './app-module.js'
 import { toApp } from './detect-interface.js'
 import { describeLoadError, importFile } from './import-module.js'
@@ -11,8 +11,12 @@ export interface LoadedApp {
   file: string
 }
 
-/** Loads `APP_MODULE` from `dir`. Every failure is an AppLoadError naming the module and export. */
-export async function loadApp(appModule: string, dir: string, appInterface: AppInterface): Promise<LoadedApp> {
+/**
+ * Loads `APP_MODULE` from `dir`, in any thread. Every failure is an AppLoadError naming the
+ * module and export.
+ */
+export async function loadApp(source: AppSource): Promise<LoadedApp> {
+  const { module: appModule, dir, interface: appInterface } = source
   const spec = parseAppModule(appModule)
   let file: string
   try {

@@ -1,11 +1,13 @@
 import type { ChildProcess } from 'node:child_process'
 import { freshImports } from '../app/import-module.js'
+import { appSource } from '../app/app-source.js'
 import { loadApp } from '../app/load-app.js'
 import type { Logger } from '../log/logger.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import { activatedBinds } from '../settings/socket-activation.js'
 import type { ArbiterInfo, Settings, WorkerInfo } from '../settings/types.js'
-import { type SocketCopyMessage, isWorkerMessage } from '../worker/messages.js'
+import { type SocketCopyMessage, isLivenessMessage, isWorkerMessage } from '../worker/messages.js'
+import { checkWorkerClass } from '../worker/check-worker-class.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
 import type { WorkerClass } from '../worker/types.js'
 import type { BoundSocket } from './bound-socket.js'
@@ -221,9 +223,9 @@ export class Arbiter {
       // The config file and (with --preload) the app are imported anew, not from the module cache.
       freshImports()
       next = (await resolveSettings(this.#argv)).settings
-      if (next.preloadApp) await loadApp(next.app!, next.chdir, next.appInterface)
+      if (next.preloadApp) await loadApp(appSource(next))
       const workerClass = next.workerClass !== this.#settings.workerClass ? await loadWorkerClass(next.workerClass, next.chdir) : this.#workerClass
-      workerClass.checkSettings?.(next)
+      checkWorkerClass(workerClass, next)
       if (workerClass.sockets === 'inherit') {
         // An address dropped from the settings stays open until the old workers have gone (see #releaseUnusedSockets).
         this.#sockets = await bindSockets(next.bind, next.backlog, this.#log, [...this.#held])
@@ -458,7 +460,8 @@ export class Arbiter {
 
   #onMessage(record: WorkerRecord, message: unknown): void {
     if (!isWorkerMessage(message)) return
-    record.lastHeartbeat = Date.now()
+    // Only liveness messages count: a status or files message sent mid-request proves nothing.
+    if (isLivenessMessage(message)) record.lastHeartbeat = Date.now()
     if (message.type === 'socket-copies') return this.#sendSocketCopies(record, message.count)
     if (message.type === 'loaded-files') {
       if (!Array.isArray(message.files)) return

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { parseBind } from '../settings/bind-address.js'
 import type { PlainSettings } from '../settings/types.js'
 import { WORKER_BOOT_ENV, type WorkerBoot } from '../worker/messages.js'
 import type { ListenSocket } from '../worker/types.js'
@@ -35,7 +36,10 @@ export function spawnWorker(
   sockets: readonly BoundSocket[],
   selfBinding: boolean,
 ): { child: ChildProcess; record: WorkerRecord | undefined } {
-  const listen: ListenSocket[] = sockets.map((socket, i) => ({ bind: socket.address, fd: selfBinding ? -1 : 3 + i }))
+  // A class that binds its own sockets gets every address to bind, and no descriptors.
+  const listen: ListenSocket[] = selfBinding
+    ? settings.bind.map((spec) => ({ bind: parseBind(spec), fd: -1 }))
+    : sockets.map((socket, i) => ({ bind: socket.address, fd: 3 + i }))
   const boot: WorkerBoot = { age, settings, sockets: listen }
   const child = spawn(process.execPath, [...INHERITED_EXEC_ARGV, WORKER_ENTRY], {
     cwd: settings.chdir,

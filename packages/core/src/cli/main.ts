@@ -1,3 +1,4 @@
+import { appSource } from '../app/app-source.js'
 import { loadApp } from '../app/load-app.js'
 import { AppLoadError } from '../app/types.js'
 import { Arbiter } from '../arbiter/arbiter.js'
@@ -8,6 +9,7 @@ import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import { takeSocketActivation } from '../settings/socket-activation.js'
 import type { Settings } from '../settings/types.js'
 import { VERSION } from '../version.js'
+import { checkWorkerClass } from '../worker/check-worker-class.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
 import { helpText } from './help.js'
 
@@ -26,7 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!settings.app) throw new UsageError("no APP_MODULE given: run 'gu [OPTIONS] module:export', e.g. 'gu app.js:app'")
     changeDirectory(settings.chdir)
     const workerClass = await loadWorkerClass(settings.workerClass, settings.chdir)
-    checkWorkerSettings(workerClass.name, () => workerClass.checkSettings?.(settings))
+    checkWorkerClass(workerClass, settings)
     if (settings.checkConfig || settings.preloadApp) {
       const code = await checkApp(settings)
       if (code !== EXIT_OK || settings.checkConfig) return code
@@ -42,20 +44,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** Loads the app once in this process: for --check-config, and as the --preload gate. */
 async function checkApp(settings: Settings): Promise<number> {
   try {
-    await loadApp(settings.app!, settings.chdir, settings.appInterface)
+    await loadApp(appSource(settings))
     return EXIT_OK
   } catch (error) {
     if (!(error instanceof AppLoadError)) throw error
     // --check-config reports any fault as 1; a failing --preload halts as a worker would, with 4.
     return fail(`failed to load the app: ${error.message}`, settings.checkConfig ? EXIT_FAILURE : APP_LOAD_ERROR)
-  }
-}
-
-function checkWorkerSettings(name: string, check: () => void): void {
-  try {
-    check()
-  } catch (error) {
-    throw new UsageError(`worker class '${name}' can't run with these settings: ${(error as Error).message}`)
   }
 }
 

@@ -4,25 +4,42 @@ import type { WorkerRuntime } from '../worker/types.js'
 
 const POLL_MS = 50
 
+/** What a graceful stop needs of any engine. */
+export interface Drainable {
+  /** Stop taking connections; resolves once every connection the engine holds has closed. */
+  stopAccepting(): Promise<void>
+  /** Close the connections that are idle between requests (keep-alive, or HTTP/2 sessions with no stream). */
+  closeIdle(): void
+}
+
 /**
- * Stops accepting new connections while in-flight requests finish (the runtime has marked them
- * to end their connections). Idle keep-alive connections are left to reach their keep-alive
- * timeout rather than cut, since a client may be sending on one right now; once nothing is in
- * flight and that timeout has passed, what's left is closed.
+ * A graceful stop for any engine: stop accepting while in-flight requests finish (the runtime
+ * has told each to end its connection). Idle keep-alive connections are left to reach their
+ * keep-alive timeout rather than cut, since a client may be sending on one right now; once
+ * nothing is in flight and that timeout has passed, what's left is closed.
  */
-export function drainServers(servers: Server[], runtime: WorkerRuntime): Promise<void> {
-  // http.Server#close would also cut idle keep-alive connections; net.Server#close only stops accepting.
-  const closed = servers.map((server) => new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve())))
-  const idleAfter = Date.now() + runtime.settings.keepalive * 1000
+export function drain(worker: WorkerRuntime, engine: Drainable): Promise<void> {
+  const idleAfter = Date.now() + worker.settings.keepalive * 1000
   const sweeper = setInterval(() => {
-    if (runtime.inFlight === 0 && Date.now() >= idleAfter) for (const server of servers) server.closeIdleConnections()
+    if (worker.inFlight === 0 && Date.now() >= idleAfter) engine.closeIdle()
   }, POLL_MS)
-  return Promise.all(closed).then(() => clearInterval(sweeper))
+  return engine.stopAccepting().finally(() => clearInterval(sweeper))
+}
+
+/** `drain` for node:http servers. */
+export function drainServers(servers: Server[], worker: WorkerRuntime): Promise<void> {
+  return drain(worker, {
+    // http.Server#close would also cut idle keep-alive connections; net.Server#close only stops accepting.
+    stopAccepting: () => Promise.all(servers.map((server) => new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve())))).then(() => {}),
+    closeIdle: () => {
+      for (const server of servers) server.closeIdleConnections()
+    },
+  })
 }
 
 /** Resolves when the runtime asks the worker to stop. */
-export function stopRequested(runtime: WorkerRuntime): Promise<void> {
-  const signal = runtime.stopSignal
+export function stopRequested(worker: WorkerRuntime): Promise<void> {
+  const signal = worker.stopSignal
   if (signal.aborted) return Promise.resolve()
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
 }

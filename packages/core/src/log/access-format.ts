@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeader } from 'node:http'
+import type { OutgoingHttpHeader } from 'node:http'
 import { zoneOffset } from './logger.js'
 
 /** What one finished request tells the access log. */
@@ -10,7 +10,7 @@ export interface AccessEntry {
   readonly httpVersion: string
   readonly status: number
   readonly responseBytes: number
-  readonly requestHeaders: IncomingHttpHeaders
+  readonly requestHeaders: Readonly<Record<string, string | string[] | undefined>>
   readonly responseHeader: (name: string) => OutgoingHttpHeader | undefined
   readonly start: Date
   readonly durationMicros: number
@@ -28,6 +28,8 @@ function safe(value: string | undefined): string {
 function header(value: string | string[] | number | undefined): string {
   return safe(Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value))
 }
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)
 
 function splitTarget(url: string): [string, string] {
   const q = url.indexOf('?')
@@ -50,7 +52,7 @@ export function clfTime(date: Date): string {
 const ATOMS: Record<string, Atom> = {
   h: (e) => e.remoteAddress || '-',
   l: () => '-',
-  u: (e) => safe(basicAuthUser(e.requestHeaders.authorization)),
+  u: (e) => safe(basicAuthUser(single(e.requestHeaders.authorization))),
   t: (e) => clfTime(e.start),
   r: (e) => safe(`${e.method} ${e.url} HTTP/${e.httpVersion}`),
   m: (e) => safe(e.method),

@@ -31,7 +31,7 @@ function checkBinds(values: string[]): string | undefined {
 }
 
 /** Every plain setting, documented once; `docs/settings.md` is generated from this list. */
-export const SETTINGS: readonly SettingSpec[] = [
+export const SETTINGS = [
   setting({
     key: 'config', section: 'Config', flags: ['-c', '--config'], meta: 'CONFIG', kind: 'string', nullable: true,
     default: () => null, defaultDoc: '`gu.config.{ts,mts,js,mjs,cjs}` in the working directory, if there is one',
@@ -114,11 +114,11 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: 'Load the app in the arbiter before starting workers, so a broken app stops the start. Node cannot fork a loaded process, so each worker still loads its own copy.',
   }),
   setting({
-    key: 'appInterface', section: 'Server mechanics', flags: ['--app-interface'], meta: 'KIND', kind: 'choice', choices: ['auto', 'node', 'fetch'], default: () => 'auto' as const,
+    key: 'appInterface', section: 'Server mechanics', flags: ['--app-interface'], meta: 'KIND', kind: 'choice', choices: ['auto', 'node', 'fetch'], default: () => 'auto',
     description: 'How to call the app: `node` — a `(req, res)` listener (Express, Koa\'s `callback()`, Fastify); `fetch` — `(Request) => Response` or an object with `fetch` (Hono). `auto` detects it.',
   }),
   setting({
-    key: 'loglevel', section: 'Logging', flags: ['--log-level'], meta: 'LEVEL', kind: 'choice', choices: ['debug', 'info', 'warning', 'error', 'critical'], default: () => 'info' as const,
+    key: 'loglevel', section: 'Logging', flags: ['--log-level'], meta: 'LEVEL', kind: 'choice', choices: ['debug', 'info', 'warning', 'error', 'critical'], default: () => 'info',
     description: 'The least severe error-log entry to write. `debug` also prints stack traces with error messages.',
   }),
   setting({
@@ -153,10 +153,15 @@ export const SETTINGS: readonly SettingSpec[] = [
     key: 'app', section: 'App', flags: [], meta: 'APP_MODULE', kind: 'string', nullable: true, default: () => null,
     description: 'The app to serve, the positional argument: `module:export`, `module` (its default export) or `module:factory(args)`; a path or a package name, `.js`, `.mjs`, `.cjs` or `.ts`.',
   }),
-]
+] as const satisfies readonly SettingSpec[]
 
 export const SETTINGS_BY_KEY = new Map<string, SettingSpec>(SETTINGS.map((s) => [s.key, s]))
 
+/** One value per setting, in catalog order: the one place entries become `PlainSettings`. */
+export function eachSetting(value: (spec: (typeof SETTINGS)[number]) => PlainSettings[keyof PlainSettings]): PlainSettings {
+  return Object.fromEntries(SETTINGS.map((spec) => [spec.key, value(spec)])) as PlainSettings
+}
+
 export function defaultSettings(env: NodeJS.ProcessEnv): PlainSettings {
-  return Object.fromEntries(SETTINGS.map((s) => [s.key, s.default(env)])) as unknown as PlainSettings
+  return eachSetting((spec) => spec.default(env))
 }

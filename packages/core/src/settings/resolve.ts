@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from 'node:path'
-import { defaultSettings } from './catalog.js'
+import { defaultSettings, eachSetting } from './catalog.js'
 import { findConfigFile, loadConfigFile } from './config-file.js'
 import { parseArgv, splitCommandLine, type ParsedArgs } from './parse-argv.js'
 import { LAUNCH_DIR } from './launch-dir.js'
@@ -40,7 +40,5 @@ export async function resolveSettings(argv: readonly string[], env: NodeJS.Proce
 
 /** The JSON-safe part of settings: what workers receive and `--print-config` prints. */
 export function plainSettings(settings: Settings): PlainSettings {
-  const plain: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(settings)) if (typeof value !== 'function') plain[key] = value
-  return plain as unknown as PlainSettings
+  return eachSetting((spec) => settings[spec.key])
 }

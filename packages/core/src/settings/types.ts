@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RequestView, ResponseView } from '../worker/types.js'
+import type { SETTINGS } from './catalog.js'
+import type { ValueOf } from './spec.js'
 
 /** One address the server listens on, parsed from a `--bind` value. */
 export type BindAddress =
@@ -6,8 +8,8 @@ export type BindAddress =
   | { kind: 'unix'; path: string }
   | { kind: 'fd'; fd: number }
 
-export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical'
-export type AppInterface = 'auto' | 'node' | 'fetch'
+export type LogLevel = PlainSettings['loglevel']
+export type AppInterface = PlainSettings['appInterface']
 
 /** What arbiter-side hooks receive. */
 export interface ArbiterInfo {
@@ -37,8 +39,10 @@ export interface Hooks {
   workerInt?(worker: WorkerInfo): void
   workerAbort?(worker: WorkerInfo): void
   preExec?(arbiter: ArbiterInfo): MaybePromise<void>
-  preRequest?(worker: WorkerInfo, req: IncomingMessage): MaybePromise<void>
-  postRequest?(worker: WorkerInfo, req: IncomingMessage, res: ServerResponse): void
+  /** Before the app sees a request; `req.native` is the engine's own object (node:http's IncomingMessage). */
+  preRequest?(worker: WorkerInfo, req: RequestView): MaybePromise<void>
+  /** After its response ended; `res.native` is the engine's own object (node:http's ServerResponse). */
+  postRequest?(worker: WorkerInfo, req: RequestView, res: ResponseView): void
   childExit?(arbiter: ArbiterInfo, worker: WorkerInfo & { exitCode: number | null; signal: string | null }): MaybePromise<void>
   workerExit?(worker: WorkerInfo): void
   nworkersChanged?(arbiter: ArbiterInfo, newValue: number, oldValue: number | null): MaybePromise<void>
@@ -47,37 +51,11 @@ export interface Hooks {
 
 export type HookName = keyof Hooks
 
-/** Every setting that can travel as JSON (to workers, into `--print-config`). */
-export interface PlainSettings {
-  bind: string[]
-  backlog: number
-  workers: number
-  workerClass: string
-  workerConnections: number
-  timeout: number
-  gracefulTimeout: number
-  keepalive: number
-  maxRequests: number
-  maxRequestsJitter: number
-  config: string | null
-  checkConfig: boolean
-  printConfig: boolean
-  pidfile: string | null
-  rawEnv: string[]
-  chdir: string
-  procName: string | null
-  preloadApp: boolean
-  appInterface: AppInterface
-  loglevel: LogLevel
-  errorlog: string
-  accesslog: string | null
-  accessLogFormat: string
-  /** Restart the workers when a file they loaded, or one of `reloadExtraFiles`, changes. */
-  reload: boolean
-  reloadExtraFiles: string[]
-  /** The app to serve, `module:export` (the positional argument). */
-  app: string | null
-}
+/**
+ * Every setting that can travel as JSON (to workers, into `--print-config`): one key per catalog
+ * entry, its value type following from the entry's spec. Documented there, in `catalog.ts`.
+ */
+export type PlainSettings = { [S in (typeof SETTINGS)[number] as S['key']]: ValueOf<S> }
 
 /** Resolved settings: the plain values plus the hooks a config file defined. */
 export interface Settings extends PlainSettings, Hooks {}

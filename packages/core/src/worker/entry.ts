@@ -1,5 +1,6 @@
+import { appSource } from '../app/app-source.js'
 import { loadApp } from '../app/load-app.js'
-import { AppLoadError } from '../app/types.js'
+import { type App, AppLoadError, isAppLoadError } from '../app/types.js'
 import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK, WORKER_BOOT_ERROR } from '../arbiter/exit-codes.js'
 import { AccessLog } from '../log/access-log.js'
 import { Logger } from '../log/logger.js'
@@ -48,22 +49,25 @@ async function main(): Promise<void> {
 
   // --reload: note every file the app loads, so the arbiter can watch them.
   const loadedFiles = plain.reload ? new LoadedFiles() : undefined
-  let app
-  try {
-    const loaded = await loadApp(plain.app!, plain.chdir, plain.appInterface)
-    app = loaded.app
-    loadedFiles?.add(loaded.file)
-  } catch (error) {
-    const message = error instanceof AppLoadError ? error.message : `${(error as Error)?.message ?? error}`
-    // A file that failed to load is watched too, so fixing it reloads (Gunicorn does the same).
-    if (loadedFiles) await sendAndWait({ type: 'loaded-files', files: await loadedFiles.flush() })
-    return exitWith(APP_LOAD_ERROR, `Failed to load the app: ${message}`, error instanceof AppLoadError ? undefined : error)
+  const source = appSource(plain)
+  let app: App | undefined
+  // A class that runs the app elsewhere (threads) loads it there, itself.
+  if (!workerClass.loadsApp) {
+    try {
+      const loaded = await loadApp(source)
+      app = loaded.app
+      loadedFiles?.add(loaded.file)
+    } catch (error) {
+      // A file that failed to load is watched too, so fixing it reloads (Gunicorn does the same).
+      if (loadedFiles) await sendAndWait({ type: 'loaded-files', files: await loadedFiles.flush() })
+      return exitWith(APP_LOAD_ERROR, `Failed to load the app: ${describeAppError(error)}`, error instanceof AppLoadError ? undefined : error)
+    }
   }
   loadedFiles?.reportTo((files) => send({ type: 'loaded-files', files }))
 
   const accessLog = plain.accesslog ? new AccessLog(plain.accesslog, plain.accessLogFormat) : undefined
   const timeoutScope = workerClass.timeout ?? 'loop'
-  const runtime = new Runtime({ age: boot.age, settings, app, sockets: boot.sockets, log, accessLog, send, timeoutScope })
+  const runtime = new Runtime({ age: boot.age, settings, app, appSource: source, sockets: boot.sockets, log, accessLog, send, timeoutScope })
   installWorkerSignals(runtime, { log, accessLog, hooks })
 
   try {
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
   try {
     await workerClass.run(runtime)
   } catch (error) {
+    if (isAppLoadError(error) && !runtime.booted) return exitWith(APP_LOAD_ERROR, `Failed to load the app: ${describeAppError(error)}`)
     log.error(`Worker class '${workerClass.name}' failed`, error)
     exitCode = runtime.booted ? EXIT_FAILURE : WORKER_BOOT_ERROR
   }
@@ -85,6 +90,10 @@ async function main(): Promise<void> {
   log.info(`Worker exiting (pid: ${process.pid})`)
   await Promise.all([log.flush(), accessLog?.flush()])
   process.exit(process.exitCode ?? exitCode)
+}
+
+function describeAppError(error: unknown): string {
+  return isAppLoadError(error) ? error.message : `${(error as Error)?.message ?? error}`
 }
 
 void main()

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http'
 import type { PlainSettings } from '../settings/types.js'
 import { RequestWatchdog } from './request-watchdog.js'
 import type { TimeoutScope } from './types.js'
@@ -39,10 +38,10 @@ export class Heartbeat {
     clearInterval(this.#timer)
   }
 
-  requestStarted(req: IncomingMessage): void {
+  requestStarted(method: string, url: string): void {
     if (this.#scope !== 'request') return
     this.#busy++
-    this.#watchdog?.begin(req.method, req.url)
+    this.#watchdog?.begin(method, url)
   }
 
   requestFinished(): void {

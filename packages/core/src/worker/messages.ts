@@ -1,22 +1,55 @@
 import type { PlainSettings } from '../settings/types.js'
 import type { ListenSocket } from './types.js'
 
-/**
- * Worker → arbiter, over the IPC channel. `socket-copies` asks for `count` fresh descriptors of
- * every listening socket (see `WorkerRuntime.takeSocketCopy`). With `--reload`, `loaded-files`
- * names files the worker loaded that it has not reported before (absolute paths), for the
- * arbiter to watch.
- */
-export type WorkerMessage =
-  | { type: 'booted' }
-  | { type: 'heartbeat' }
-  | { type: 'socket-copies'; count: number }
-  | { type: 'loaded-files'; files: string[] }
+// Worker → arbiter, over the IPC channel: one interface per message, the check derived from one list.
+
+/** The worker serves: every socket listens. Counts as a heartbeat. */
+export interface BootedMessage {
+  type: 'booted'
+}
+
+/** Liveness: the only message, with `booted`, that keeps a worker from timing out. */
+export interface HeartbeatMessage {
+  type: 'heartbeat'
+}
+
+/** Asks for `count` fresh descriptors of every listening socket (see `WorkerRuntime.takeSocketCopy`). */
+export interface SocketCopiesMessage {
+  type: 'socket-copies'
+  count: number
+}
+
+/** With `--reload`: files the worker loaded and has not reported before (absolute paths), to watch. */
+export interface LoadedFilesMessage {
+  type: 'loaded-files'
+  files: string[]
+}
+
+export type WorkerMessage = BootedMessage | HeartbeatMessage | SocketCopiesMessage | LoadedFilesMessage
+
+// A record, not an array: a message type left out of it fails to compile.
+const WORKER_MESSAGE_TYPES: Record<WorkerMessage['type'], true> = { booted: true, heartbeat: true, 'socket-copies': true, 'loaded-files': true }
+const KNOWN = new Set<string>(Object.keys(WORKER_MESSAGE_TYPES))
+/** The messages that prove a worker alive; anything else (metrics, files) says nothing about its loop. */
+const LIVENESS = new Set<string>(['booted', 'heartbeat'] satisfies WorkerMessage['type'][])
+
+export function isWorkerMessage(message: unknown): message is WorkerMessage {
+  const type = (message as { type?: unknown } | null)?.type
+  return typeof type === 'string' && KNOWN.has(type)
+}
+
+export function isLivenessMessage(message: WorkerMessage): message is BootedMessage | HeartbeatMessage {
+  return LIVENESS.has(message.type)
+}
 
 /** Arbiter → worker: one fresh descriptor of listening socket `index` travels with this message. */
 export interface SocketCopyMessage {
   type: 'socket-copy'
   index: number
+}
+
+export function isSocketCopyMessage(message: unknown): message is SocketCopyMessage {
+  return (message as { type?: unknown } | null)?.type === 'socket-copy'
 }
 
 /** What the arbiter hands a new worker process, in the `GU_WORKER` environment variable. */
@@ -27,12 +60,3 @@ export interface WorkerBoot {
 }
 
 export const WORKER_BOOT_ENV = 'GU_WORKER'
-
-export function isWorkerMessage(message: unknown): message is WorkerMessage {
-  const type = (message as { type?: unknown } | null)?.type
-  return type === 'booted' || type === 'heartbeat' || type === 'socket-copies' || type === 'loaded-files'
-}
-
-export function isSocketCopyMessage(message: unknown): message is SocketCopyMessage {
-  return (message as { type?: unknown } | null)?.type === 'socket-copy'
-}

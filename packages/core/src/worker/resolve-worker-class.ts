@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url'
 import { describeLoadError, importFile } from '../app/import-module.js'
 import { ModuleNotFoundError, resolveModule } from '../app/resolve-module.js'
 import { UsageError } from '../settings/errors.js'
+import { VERSION } from '../version.js'
+import { CONTRACT_VERSION } from './contract-version.js'
 import type { WorkerClass } from './types.js'
 
 export const BUILT_IN_WORKERS = ['sync', 'async', 'threads', 'uws'] as const
@@ -49,10 +51,15 @@ function find(specifier: string, appDir: string): string | undefined {
 
 function contractProblem(value: Partial<WorkerClass> | undefined): string | undefined {
   if (!value || typeof value !== 'object') return 'its default export must be an object'
+  if (value.contract !== CONTRACT_VERSION) {
+    const built = typeof value.contract === 'number' ? `worker contract ${value.contract}` : "worker contract 1 (it declares no 'contract')"
+    return `it was written for ${built}, and gu ${VERSION} speaks worker contract ${CONTRACT_VERSION}; use a version of the class written for contract ${CONTRACT_VERSION}`
+  }
   if (typeof value.name !== 'string' || !value.name) return "its default export needs a 'name' string"
   if (value.sockets !== 'inherit' && value.sockets !== 'self') return "its 'sockets' must be 'inherit' or 'self'"
   if (typeof value.run !== 'function') return "it needs a 'run(worker)' function"
   if (value.timeout !== undefined && value.timeout !== 'loop' && value.timeout !== 'request') return "its 'timeout' must be 'loop' or 'request'"
+  if (value.loadsApp !== undefined && typeof value.loadsApp !== 'boolean') return "its 'loadsApp' must be true or false"
   if (value.checkSettings !== undefined && typeof value.checkSettings !== 'function') return "'checkSettings' must be a function"
   return undefined
 }

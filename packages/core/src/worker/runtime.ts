@@ -1,18 +1,19 @@
-import type { ServerResponse } from 'node:http'
 import type { App } from '../app/types.js'
 import type { AccessLog } from '../log/access-log.js'
 import type { Logger } from '../log/logger.js'
 import type { Settings, WorkerInfo } from '../settings/types.js'
+import { runHookSync } from '../arbiter/hook-runner.js'
 import type { WorkerMessage } from './messages.js'
 import { Heartbeat } from './heartbeat.js'
-import { createRequestListener } from './request-listener.js'
+import { type RequestLedger, RequestRecord } from './active-request.js'
 import { SocketCopies } from './socket-copies.js'
-import type { ListenHandle, ListenSocket, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
+import type { ActiveRequest, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
 
 interface RuntimeOptions {
   age: number
   settings: Settings
-  app: App
+  app: App | undefined
+  appSource: AppSource
   sockets: ListenSocket[]
   log: Logger
   accessLog: AccessLog | undefined
@@ -22,24 +23,28 @@ interface RuntimeOptions {
 }
 
 /**
- * The part of a worker every worker class shares: heartbeat, the stop state, request accounting
- * and max-requests. It owns no signals and no sockets: `entry.ts` wires those to it.
+ * The part of a worker every worker class shares: heartbeat, the stop state, and the per-request
+ * work (hooks, access log, in-flight accounting, max-requests). It owns no signals and no
+ * sockets: `entry.ts` wires those to it.
  */
 export class Runtime implements WorkerRuntime {
   readonly age: number
   readonly settings: Settings
-  readonly app: App
+  readonly app: App | undefined
+  readonly appSource: AppSource
   readonly sockets: readonly ListenSocket[]
   readonly log: Logger
-  readonly listener: WorkerRuntime['listener']
   readonly info: WorkerInfo
+  readonly needs: WorkerRuntime['needs']
   #stopMode: StopMode | undefined
   readonly #stop = new AbortController()
   readonly #send: RuntimeOptions['send']
-  readonly #maxRequests: number
+  readonly #accessLog: AccessLog | undefined
+  readonly #ledger: RequestLedger
+  #begun = 0
   #handled = 0
-  /** Responses in progress, so a stop can make each one end its connection. */
-  readonly #open = new Set<ServerResponse>()
+  /** Requests in progress, so a stop can make each one end its connection. */
+  readonly #open = new Set<RequestRecord>()
   readonly #heartbeat: Heartbeat
   #socketCopies: SocketCopies | undefined
   #booted = false
@@ -48,21 +53,28 @@ export class Runtime implements WorkerRuntime {
     this.age = options.age
     this.settings = options.settings
     this.app = options.app
+    this.appSource = options.appSource
     this.sockets = options.sockets
     this.log = options.log
     this.#send = options.send
+    this.#accessLog = options.accessLog
     this.info = { pid: process.pid, age: options.age }
     this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope)
-    const { maxRequests, maxRequestsJitter } = options.settings
-    this.#maxRequests = maxRequests > 0 ? maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1)) : 0
-    this.listener = createRequestListener({
-      app: options.app,
-      hooks: options.settings,
-      worker: this.info,
-      log: options.log,
-      accessLog: options.accessLog,
-      accounting: { started: (res) => this.#started(res), finished: (res) => this.#finished(res) },
-    })
+    const { maxRequests, maxRequestsJitter, postRequest } = options.settings
+    const limit = maxRequests > 0 ? maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1)) : Infinity
+    // A postRequest hook may read the bytes or headers too: measure them for it as for the log.
+    this.needs = {
+      responseBytes: !!postRequest || !!options.accessLog?.readsResponseBytes,
+      responseHeaders: !!postRequest || !!options.accessLog?.readsResponseHeaders,
+    }
+    const runtime = this
+    this.#ledger = {
+      get closingAll() {
+        return runtime.#stopMode !== undefined || runtime.settings.keepalive <= 0
+      },
+      lastOrdinal: limit,
+      ended: (record, response) => this.#ended(record, response),
+    }
   }
 
   get stopSignal(): AbortSignal {
@@ -76,6 +88,15 @@ export class Runtime implements WorkerRuntime {
   }
   get inFlight(): number {
     return this.#open.size
+  }
+
+  beginRequest(request: RequestView, mustClose?: (request: RequestView) => void): ActiveRequest {
+    const { preRequest } = this.settings
+    const admitted = preRequest ? Promise.resolve().then(() => preRequest(this.info, request)) : undefined
+    const record = new RequestRecord(this.#ledger, request, ++this.#begun, mustClose, admitted)
+    this.#open.add(record)
+    this.#heartbeat.requestStarted(request.method, request.url)
+    return record
   }
 
   ready(): void {
@@ -94,7 +115,7 @@ export class Runtime implements WorkerRuntime {
     if (this.#stopMode === mode || this.#stopMode === 'quick') return
     this.#stopMode = mode
     // Responses not yet under way end their connection instead of keeping it alive.
-    for (const res of this.#open) if (!res.headersSent) res.shouldKeepAlive = false
+    for (const record of this.#open) record.mustClose?.(record.view)
     this.#stop.abort(mode)
   }
 
@@ -117,19 +138,31 @@ export class Runtime implements WorkerRuntime {
     }
   }
 
-  #started(res: ServerResponse): void {
-    this.#open.add(res)
-    if (this.#stopMode || this.settings.keepalive <= 0) res.shouldKeepAlive = false
-    this.#heartbeat.requestStarted(res.req)
-  }
-
-  #finished(res: ServerResponse): void {
-    this.#open.delete(res)
+  #ended(record: RequestRecord, response: ResponseView): void {
+    if (this.#accessLog) this.#writeAccessLog(this.#accessLog, record, response)
+    if (this.settings.postRequest) runHookSync(this.settings, this.log, 'postRequest', this.info, record.view, response)
+    this.#open.delete(record)
     this.#heartbeat.requestFinished()
     this.#handled++
-    if (this.#maxRequests > 0 && this.#handled >= this.#maxRequests && !this.#stopMode) {
+    if (this.#handled >= this.#ledger.lastOrdinal && !this.#stopMode) {
       this.log.info(`Autorestarting worker after current request (served ${this.#handled}).`)
       this.stop('graceful')
     }
+  }
+
+  #writeAccessLog(accessLog: AccessLog, record: RequestRecord, response: ResponseView): void {
+    const { view } = record
+    accessLog.write({
+      remoteAddress: view.remoteAddress ?? '-',
+      method: view.method,
+      url: view.url,
+      httpVersion: view.httpVersion,
+      status: response.statusCode,
+      responseBytes: response.bytes,
+      requestHeaders: view.headers,
+      responseHeader: (name) => response.getHeader(name),
+      start: record.start,
+      durationMicros: Number(process.hrtime.bigint() - record.startNs) / 1000,
+    })
   }
 }

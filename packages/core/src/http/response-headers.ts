@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { Http2ServerResponse } from 'node:http2'
 
 type HeadersArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined
 
@@ -6,14 +7,14 @@ type HeadersArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined
  * Reads a response header for the access log's `{name}o`. Headers an app passes straight to
  * `writeHead` (without `setHeader` first) never reach `getHeader`, so those are recorded here.
  */
-export function captureResponseHeaders(res: ServerResponse): (name: string) => OutgoingHttpHeader | undefined {
+export function captureResponseHeaders(res: ServerResponse | Http2ServerResponse): (name: string) => OutgoingHttpHeader | undefined {
   let passed: OutgoingHttpHeaders = {}
   const writeHead = res.writeHead
-  res.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+  res.writeHead = function (this: ServerResponse | Http2ServerResponse, statusCode: number, ...rest: unknown[]) {
     const headers = (typeof rest[0] === 'string' ? rest[1] : rest[0]) as HeadersArg
     if (headers) passed = toRecord(headers)
-    return (writeHead as (...args: unknown[]) => ServerResponse).call(this, statusCode, ...rest)
-  } as ServerResponse['writeHead']
+    return (writeHead as (...args: unknown[]) => unknown).call(this, statusCode, ...rest)
+  } as typeof res.writeHead
   return (name) => res.getHeader(name) ?? passed[name.toLowerCase()]
 }
 

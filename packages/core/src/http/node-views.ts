@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
+import type { TLSSocket } from 'node:tls'
+import type { RequestView, ResponseView, WorkerRuntime } from '../worker/types.js'
+import { countResponseBytes } from './count-bytes.js'
+import { captureResponseHeaders } from './response-headers.js'
+
+export type NodeRequest = IncomingMessage | Http2ServerRequest
+export type NodeResponse = ServerResponse | Http2ServerResponse
+type Headers = RequestView['headers']
+
+/** A node:http or node:http2 (compatibility API) request, as the runtime sees every request. */
+export class NodeRequestView implements RequestView {
+  readonly native: NodeRequest
+  /** Kept for `mustClose`, which is handed this view. */
+  readonly response: NodeResponse
+  // Read now: once the connection has gone, the socket no longer knows its peer.
+  readonly remoteAddress: string | undefined
+  #headers: Headers | undefined
+
+  constructor(req: NodeRequest, res: NodeResponse) {
+    this.native = req
+    this.response = res
+    this.remoteAddress = req.socket?.remoteAddress
+  }
+
+  get http2(): boolean {
+    return this.native.httpVersionMajor >= 2
+  }
+  get method(): string {
+    return this.native.method ?? 'GET'
+  }
+  get url(): string {
+    return this.native.url ?? '/'
+  }
+  get httpVersion(): string {
+    return this.native.httpVersion
+  }
+  get scheme(): 'http' | 'https' {
+    if (this.http2) return (this.native as Http2ServerRequest).scheme === 'https' ? 'https' : 'http'
+    return (this.native.socket as TLSSocket | undefined)?.encrypted ? 'https' : 'http'
+  }
+  get headers(): Headers {
+    return (this.#headers ??= this.http2 ? withoutPseudoHeaders(this.native.headers) : this.native.headers)
+  }
+}
+
+/** HTTP/2 carries the host as `:authority` and the request line as pseudo-headers. */
+function withoutPseudoHeaders(raw: NodeRequest['headers']): Headers {
+  const headers: Record<string, string | string[] | undefined> = {}
+  for (const [name, value] of Object.entries(raw)) if (name[0] !== ':') headers[name] = value
+  headers.host ??= raw[':authority'] as string | undefined
+  return headers
+}
+
+/** How a node:http response ended, measured only as far as the runtime needs. */
+export class NodeResponseView implements ResponseView {
+  readonly native: NodeResponse
+  readonly #bytes: (() => number) | undefined
+  readonly #capturedHeader: ((name: string) => string | string[] | number | undefined) | undefined
+
+  constructor(res: NodeResponse, needs: WorkerRuntime['needs']) {
+    this.native = res
+    // Wrapping write/end/writeHead costs on every response: only when something reads them.
+    if (needs.responseBytes) this.#bytes = countResponseBytes(res)
+    if (needs.responseHeaders) this.#capturedHeader = captureResponseHeaders(res)
+  }
+
+  get statusCode(): number {
+    return this.native.statusCode
+  }
+  get bytes(): number {
+    return this.#bytes?.() ?? 0
+  }
+  get aborted(): boolean {
+    return !this.native.writableFinished
+  }
+  getHeader(name: string): string | string[] | number | undefined {
+    return this.#capturedHeader ? this.#capturedHeader(name) : this.native.getHeader(name)
+  }
+}

@@ -1,0 +1,36 @@
+import type { ActiveRequest, RequestView, ResponseView } from './types.js'
+
+/** The runtime's side of the requests in flight, as a request record needs it. */
+export interface RequestLedger {
+  /** Every connection must end after its response: a stop is under way, or keep-alive is off. */
+  readonly closingAll: boolean
+  /** Requests begun at or past this ordinal close their connection (max-requests); Infinity without. */
+  readonly lastOrdinal: number
+  ended(record: RequestRecord, response: ResponseView): void
+}
+
+/** One request between `beginRequest` and `end`: what the access log and the stop need of it. */
+export class RequestRecord implements ActiveRequest {
+  readonly start = new Date()
+  readonly startNs = process.hrtime.bigint()
+  #ended = false
+
+  constructor(
+    private readonly ledger: RequestLedger,
+    readonly view: RequestView,
+    /** 1 for the worker's first request. */
+    readonly ordinal: number,
+    readonly mustClose: ((request: RequestView) => void) | undefined,
+    readonly admitted: Promise<void> | undefined,
+  ) {}
+
+  get closeConnection(): boolean {
+    return this.ledger.closingAll || this.ordinal >= this.ledger.lastOrdinal
+  }
+
+  end(response: ResponseView): void {
+    if (this.#ended) return
+    this.#ended = true
+    this.ledger.ended(this, response)
+  }
+}
