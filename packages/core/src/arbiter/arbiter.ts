@@ -3,6 +3,7 @@ import { freshImports } from '../app/import-module.js'
 import { appSource } from '../app/app-source.js'
 import { loadApp } from '../app/load-app.js'
 import type { Logger } from '../log/logger.js'
+import { formatBind, parseBind } from '../settings/bind-address.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import { activatedBinds } from '../settings/socket-activation.js'
 import type { ArbiterInfo, Settings, WorkerInfo } from '../settings/types.js'
@@ -136,6 +137,9 @@ export class Arbiter {
     this.#log.info(`Starting gu ${VERSION}`)
     if (this.#oldArbiterPid) this.#log.info(`Started by USR2 from the arbiter with pid ${this.#oldArbiterPid}; serving its sockets alongside it`)
     for (const socket of this.#sockets) this.#log.info(`Listening at: ${socket.label} (${process.pid})`)
+    if (this.#workerClass.sockets === 'self') {
+      for (const spec of settings.bind) this.#log.info(`Listening at: ${formatBind(parseBind(spec))} (bound by each worker: sockets 'self')`)
+    }
     this.#log.info(`Using worker: ${this.#workerClass.name}`)
     for (const signal of SIGNALS) process.on(signal, () => this.#enqueue({ kind: 'signal', signal }))
     this.#syncReloader()
