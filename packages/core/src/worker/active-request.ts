@@ -6,13 +6,16 @@ export interface RequestLedger {
   readonly closingAll: boolean
   /** Requests begun at or past this ordinal close their connection (max-requests); Infinity without. */
   readonly lastOrdinal: number
+  /** Whether anything reads a request's start time and duration (the access log). */
+  readonly timed: boolean
   ended(record: RequestRecord, response: ResponseView): void
 }
 
 /** One request between `beginRequest` and `end`: what the access log and the stop need of it. */
 export class RequestRecord implements ActiveRequest {
-  readonly start = new Date()
-  readonly startNs = process.hrtime.bigint()
+  /** When it began, for the access log only (unread clocks cost on the hot path). */
+  readonly start: Date | undefined
+  readonly startNs: bigint | undefined
   #ended = false
 
   constructor(
@@ -22,7 +25,12 @@ export class RequestRecord implements ActiveRequest {
     readonly ordinal: number,
     readonly mustClose: ((request: RequestView) => void) | undefined,
     readonly admitted: Promise<void> | undefined,
-  ) {}
+  ) {
+    if (ledger.timed) {
+      this.start = new Date()
+      this.startNs = process.hrtime.bigint()
+    }
+  }
 
   get closeConnection(): boolean {
     return this.ledger.closingAll || this.ordinal >= this.ledger.lastOrdinal

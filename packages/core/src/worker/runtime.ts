@@ -73,6 +73,7 @@ export class Runtime implements WorkerRuntime {
         return runtime.#stopMode !== undefined || runtime.settings.keepalive <= 0
       },
       lastOrdinal: limit,
+      timed: !!options.accessLog,
       ended: (record, response) => this.#ended(record, response),
     }
   }
@@ -161,8 +162,8 @@ export class Runtime implements WorkerRuntime {
       responseBytes: response.bytes,
       requestHeaders: view.headers,
       responseHeader: (name) => response.getHeader(name),
-      start: record.start,
-      durationMicros: Number(process.hrtime.bigint() - record.startNs) / 1000,
+      start: record.start!,
+      durationMicros: Number(process.hrtime.bigint() - record.startNs!) / 1000,
     })
   }
 }
