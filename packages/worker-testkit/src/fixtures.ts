@@ -1,0 +1,29 @@
+// The fixture apps the kit ships (`fixtures/` in the package) and what they promise to serve.
+import { createHash } from 'node:crypto'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** `fixtures/` beside `dist/` (and beside `src/` when run from source). */
+export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
+
+export type FixtureApp = 'node' | 'fetch'
+
+/** The APP_MODULE of a fixture app, as an absolute path. */
+export function fixtureAppModule(app: FixtureApp): string {
+  return app === 'node' ? `${join(FIXTURES_DIR, 'node-app.mjs')}:app` : join(FIXTURES_DIR, 'fetch-app.mjs')
+}
+
+/** `/stream?mb=N` sends N MiB as 64 KiB blocks, block k filled with the byte k % 256. */
+export const STREAM_BLOCK = 64 * 1024
+
+export function streamSha256(mebibytes: number): string {
+  const hash = createHash('sha256')
+  for (let k = 0; k < mebibytes * 16; k++) hash.update(Buffer.alloc(STREAM_BLOCK, k % 256))
+  return hash.digest('hex')
+}
+
+/** What `/hash` answers: the request body's length and SHA-256. */
+export interface BodyDigest {
+  length: number
+  sha256: string
+}

@@ -1,0 +1,17 @@
+// Every group, in the order the kit runs them. A new group is one file here and one line below.
+import type { Check } from '../types.js'
+import { bootChecks } from './boot.js'
+import { httpChecks } from './http.js'
+import { interfaceChecks } from './interfaces.js'
+import { lifecycleChecks } from './lifecycle.js'
+import { runtimeChecks } from './runtime.js'
+import { timeoutChecks } from './timeout.js'
+
+export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
+  boot: bootChecks,
+  interfaces: interfaceChecks,
+  timeout: timeoutChecks,
+  lifecycle: lifecycleChecks,
+  http: httpChecks,
+  runtime: runtimeChecks,
+}

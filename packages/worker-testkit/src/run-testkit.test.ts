@@ -1,0 +1,40 @@
+import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readClassInfo, resolveClassFile } from './resolve-class.js'
+import { selectChecks } from './run-testkit.js'
+import type { ClassInfo } from './types.js'
+
+const PACKAGE_DIR = resolve(import.meta.dirname, '..')
+const info = (timeoutScope: ClassInfo['timeoutScope']): ClassInfo => ({ file: '/x.mjs', name: 'x', sockets: 'inherit', timeoutScope })
+
+describe('selectChecks', () => {
+  it('runs the timeout checks of the declared scope only', () => {
+    const names = (scope: ClassInfo['timeoutScope']) => selectChecks(info(scope), ['timeout']).map((c) => c.name)
+    expect(names('loop').every((n) => n.startsWith('loop scope'))).toBe(true)
+    expect(names('request').every((n) => n.startsWith('request scope'))).toBe(true)
+    expect(names('loop').length).toBeGreaterThan(0)
+  })
+
+  it('keeps to the groups asked for, and refuses unknown ones', () => {
+    expect(new Set(selectChecks(info('loop'), ['boot', 'http']).map((c) => c.group))).toEqual(new Set(['boot', 'http']))
+    expect(() => selectChecks(info('loop'), ['boot', 'nope'])).toThrow(/unknown group nope/)
+  })
+})
+
+describe('the class under test', () => {
+  it('resolves relative and absolute paths from the given directory', () => {
+    const file = join(PACKAGE_DIR, 'test', 'fixtures', 'never-ready.mjs')
+    expect(resolveClassFile('./test/fixtures/never-ready.mjs', PACKAGE_DIR)).toBe(file)
+    expect(resolveClassFile(file, '/')).toBe(file)
+    expect(() => resolveClassFile('./missing.mjs', PACKAGE_DIR)).toThrow(/not found/)
+  })
+
+  it('resolves a package name from the given directory', () => {
+    expect(resolveClassFile('@gu/core', PACKAGE_DIR)).toMatch(/core[/\\]dist[/\\]index\.js$/)
+  })
+
+  it('reads the declared timeout scope, loop by default', async () => {
+    const found = await readClassInfo(join(PACKAGE_DIR, 'test', 'fixtures', 'never-ready.mjs'))
+    expect(found).toMatchObject({ name: 'never-ready', sockets: 'inherit', timeoutScope: 'loop' })
+  })
+})
