@@ -69,19 +69,4 @@ describe('@gu/worker-async', () => {
     expect(replies.map((r) => r.status)).toEqual([200, 200])
     agent.destroy()
   })
-
-  it('on TERM finishes a request in flight on a keep-alive connection with Connection: close', async () => {
-    const dir = makeApp({ 'app.mjs': PID_APP })
-    const gu = new Gu(asyncArgs('app.mjs:app', '--graceful-timeout', '10'), { cwd: dir })
-    await gu.waitForWorkers(1)
-    const port = Number(new URL(await gu.url()).port)
-    const exchange = rawExchange(port, 'GET /slow?ms=1000 HTTP/1.1\r\nHost: x\r\n\r\n', 8000)
-    await sleep(300)
-    gu.signal('SIGTERM')
-    const { data, closedByServer } = await exchange
-    expect(data).toMatch(/^HTTP\/1\.1 200/)
-    expect(data).toMatch(/connection: close/i)
-    expect(closedByServer).toBe(true)
-    expect(await gu.exited).toEqual({ code: 0, signal: null })
-  })
 })
