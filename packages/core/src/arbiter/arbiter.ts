@@ -435,7 +435,7 @@ export class Arbiter {
   /** Spawns workers up to the count; retires extra ones; retires an old generation once replaced. */
   #manageWorkers(): void {
     if (this.#stopping) return
-    const current = [...this.#workers.values()].filter((w) => w.generation === this.#generation && !w.stopping)
+    const current = [...this.#workers.values()].filter((w) => w.generation === this.#generation && !w.stopping && !w.retiring)
     if (current.length > this.#numWorkers) {
       const extra = current.sort((a, b) => a.age - b.age).slice(0, current.length - this.#numWorkers)
       for (const worker of extra) this.#kill(worker, 'SIGTERM')
@@ -467,6 +467,11 @@ export class Arbiter {
     // Only liveness messages count: a status or files message sent mid-request proves nothing.
     if (isLivenessMessage(message)) record.lastHeartbeat = Date.now()
     if (message.type === 'socket-copies') return this.#sendSocketCopies(record, message.count)
+    if (message.type === 'retiring') {
+      // The loop spawns its replacement at once; once that has booted, it is sent TERM.
+      record.retiring = true
+      return this.#wake?.()
+    }
     if (message.type === 'loaded-files') {
       if (!Array.isArray(message.files)) return
       this.#log.debug(`--reload: worker ${record.pid} loaded ${message.files.length} more file(s) to watch`)
@@ -507,12 +512,12 @@ export class Arbiter {
   }
 
   #bootedCount(): number {
-    return [...this.#workers.values()].filter((w) => w.generation === this.#generation && w.booted).length
+    return [...this.#workers.values()].filter((w) => w.generation === this.#generation && w.booted && !w.retiring).length
   }
 
-  /** After a reload, each new worker that boots lets one old worker go; never earlier. */
+  /** After a reload or max-requests, each new worker that boots lets one old worker go; never earlier. */
   #retireReplacedWorkers(): void {
-    const old = [...this.#workers.values()].filter((w) => w.generation < this.#generation && !w.stopping).sort((a, b) => a.age - b.age)
+    const old = [...this.#workers.values()].filter((w) => (w.generation < this.#generation || w.retiring) && !w.stopping).sort((a, b) => a.age - b.age)
     const surplus = old.length + this.#bootedCount() - this.#numWorkers
     for (const worker of old.slice(0, Math.max(0, surplus))) this.#kill(worker, 'SIGTERM')
   }

@@ -20,6 +20,8 @@ export interface WorkerRecord {
   aborted: boolean
   /** Set once the arbiter asked it to stop, so its exit is expected. */
   stopping: boolean
+  /** It reached max-requests and waits for its replacement to boot before it is sent TERM. */
+  retiring: boolean
 }
 
 // Debugger flags would make every worker fight over the same inspector port.
@@ -50,6 +52,6 @@ export function spawnWorker(
   // No pid: the spawn failed (the child's 'error' says why), so there is no process to supervise.
   if (child.pid === undefined) return { child, record: undefined }
   const now = Date.now()
-  const record = { pid: child.pid, age, child, generation, spawnedAt: now, lastHeartbeat: now, booted: false, aborted: false, stopping: false }
+  const record = { pid: child.pid, age, child, generation, spawnedAt: now, lastHeartbeat: now, booted: false, aborted: false, stopping: false, retiring: false }
   return { child, record }
 }

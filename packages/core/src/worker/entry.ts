@@ -67,7 +67,18 @@ async function main(): Promise<void> {
 
   const accessLog = plain.accesslog ? new AccessLog(plain.accesslog, plain.accessLogFormat) : undefined
   const timeoutScope = workerClass.timeout ?? 'loop'
-  const runtime = new Runtime({ age: boot.age, settings, app, appSource: source, sockets: boot.sockets, log, accessLog, send, timeoutScope })
+  const runtime = new Runtime({
+    age: boot.age,
+    settings,
+    app,
+    appSource: source,
+    sockets: boot.sockets,
+    log,
+    accessLog,
+    send,
+    timeoutScope,
+    selfBinding: workerClass.sockets === 'self',
+  })
   installWorkerSignals(runtime, { log, accessLog, hooks })
 
   try {

@@ -3,7 +3,7 @@ import { isLivenessMessage, isWorkerMessage } from './messages.js'
 
 describe('worker messages', () => {
   it('knows every message type and nothing else', () => {
-    for (const type of ['booted', 'heartbeat', 'socket-copies', 'loaded-files']) expect(isWorkerMessage({ type })).toBe(true)
+    for (const type of ['booted', 'heartbeat', 'socket-copies', 'loaded-files', 'retiring']) expect(isWorkerMessage({ type })).toBe(true)
     for (const message of [{ type: 'metrics' }, { type: 1 }, null, 'heartbeat']) expect(isWorkerMessage(message)).toBe(false)
   })
 
@@ -12,5 +12,6 @@ describe('worker messages', () => {
     expect(isLivenessMessage({ type: 'booted' })).toBe(true)
     expect(isLivenessMessage({ type: 'loaded-files', files: [] })).toBe(false)
     expect(isLivenessMessage({ type: 'socket-copies', count: 1 })).toBe(false)
+    expect(isLivenessMessage({ type: 'retiring' })).toBe(false)
   })
 })

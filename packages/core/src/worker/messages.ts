@@ -25,10 +25,19 @@ export interface LoadedFilesMessage {
   files: string[]
 }
 
-export type WorkerMessage = BootedMessage | HeartbeatMessage | SocketCopiesMessage | LoadedFilesMessage
+/**
+ * The worker reached `--max-requests`: the arbiter starts its replacement now, not after it exits.
+ * A worker of a class that binds its own sockets serves on until the arbiter sends it TERM, once
+ * the replacement has booted, so its port never goes without a listener.
+ */
+export interface RetiringMessage {
+  type: 'retiring'
+}
+
+export type WorkerMessage = BootedMessage | HeartbeatMessage | SocketCopiesMessage | LoadedFilesMessage | RetiringMessage
 
 // A record, not an array: a message type left out of it fails to compile.
-const WORKER_MESSAGE_TYPES: Record<WorkerMessage['type'], true> = { booted: true, heartbeat: true, 'socket-copies': true, 'loaded-files': true }
+const WORKER_MESSAGE_TYPES: Record<WorkerMessage['type'], true> = { booted: true, heartbeat: true, 'socket-copies': true, 'loaded-files': true, retiring: true }
 const KNOWN = new Set<string>(Object.keys(WORKER_MESSAGE_TYPES))
 /** The messages that prove a worker alive; anything else (metrics, files) says nothing about its loop. */
 const LIVENESS = new Set<string>(['booted', 'heartbeat'] satisfies WorkerMessage['type'][])

@@ -6,7 +6,7 @@ import type { WorkerMessage } from './messages.js'
 import { Runtime } from './runtime.js'
 import type { RequestView, ResponseView } from './types.js'
 
-function runtime(overrides: Partial<Settings> = {}) {
+function runtime(overrides: Partial<Settings> = {}, selfBinding = false) {
   const sent: WorkerMessage[] = []
   const settings = { ...defaultSettings({}), app: 'app.js:app', ...overrides } as Settings
   const worker = new Runtime({
@@ -19,6 +19,7 @@ function runtime(overrides: Partial<Settings> = {}) {
     accessLog: undefined,
     send: (message) => sent.push(message),
     timeoutScope: 'loop',
+    selfBinding,
   })
   return { worker, sent }
 }
@@ -28,7 +29,7 @@ const ok: ResponseView = { statusCode: 200, bytes: 0, getHeader: () => undefined
 
 describe('the runtime request API', () => {
   it("marks the worker's last request before max-requests to close its connection, then stops gracefully", () => {
-    const { worker } = runtime({ maxRequests: 3 })
+    const { worker, sent } = runtime({ maxRequests: 3 })
     const requests = [1, 2, 3].map(() => worker.beginRequest(view()))
     expect(requests.map((r) => r.closeConnection)).toEqual([false, false, true])
     requests[0]!.end(ok)
@@ -36,7 +37,19 @@ describe('the runtime request API', () => {
     expect(worker.stopSignal.aborted).toBe(false)
     requests[2]!.end(ok)
     expect(worker.stopMode).toBe('graceful')
+    expect(sent).toEqual([{ type: 'retiring' }])
     expect(worker.inFlight).toBe(0)
+  })
+
+  it('keeps a self-binding worker serving past max-requests, closing each connection, until it is told to stop', () => {
+    const { worker, sent } = runtime({ maxRequests: 1 }, true)
+    worker.beginRequest(view()).end(ok)
+    expect(sent).toEqual([{ type: 'retiring' }])
+    expect(worker.stopSignal.aborted).toBe(false)
+    const next = worker.beginRequest(view())
+    expect(next.closeConnection).toBe(true)
+    next.end(ok)
+    expect(sent).toEqual([{ type: 'retiring' }])
   })
 
   it('tells every open request to end its connection when a stop begins, with its own view', () => {

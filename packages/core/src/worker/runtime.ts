@@ -20,6 +20,8 @@ interface RuntimeOptions {
   send: (message: WorkerMessage) => void
   /** What `timeout` limits, as the worker class declares it. */
   timeoutScope: TimeoutScope
+  /** The class binds its own sockets (`sockets: 'self'`): nobody else holds them while it is replaced. */
+  selfBinding?: boolean
 }
 
 /**
@@ -48,6 +50,9 @@ export class Runtime implements WorkerRuntime {
   readonly #heartbeat: Heartbeat
   #socketCopies: SocketCopies | undefined
   #booted = false
+  readonly #selfBinding: boolean
+  /** Past max-requests, serving on (each response closing its connection) until the arbiter's TERM. */
+  #retiring = false
 
   constructor(options: RuntimeOptions) {
     this.age = options.age
@@ -58,6 +63,7 @@ export class Runtime implements WorkerRuntime {
     this.log = options.log
     this.#send = options.send
     this.#accessLog = options.accessLog
+    this.#selfBinding = options.selfBinding ?? false
     this.info = { pid: process.pid, age: options.age }
     this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope)
     const { maxRequests, maxRequestsJitter, postRequest } = options.settings
@@ -70,7 +76,7 @@ export class Runtime implements WorkerRuntime {
     const runtime = this
     this.#ledger = {
       get closingAll() {
-        return runtime.#stopMode !== undefined || runtime.settings.keepalive <= 0
+        return runtime.#stopMode !== undefined || runtime.#retiring || runtime.settings.keepalive <= 0
       },
       lastOrdinal: limit,
       timed: !!options.accessLog,
@@ -145,10 +151,21 @@ export class Runtime implements WorkerRuntime {
     this.#open.delete(record)
     this.#heartbeat.requestFinished()
     this.#handled++
-    if (this.#handled >= this.#ledger.lastOrdinal && !this.#stopMode) {
-      this.log.info(`Autorestarting worker after current request (served ${this.#handled}).`)
-      this.stop('graceful')
-    }
+    if (this.#handled >= this.#ledger.lastOrdinal && !this.#stopMode && !this.#retiring) this.#retire()
+  }
+
+  /**
+   * Max-requests reached: the arbiter starts a replacement at once. A worker on inherited sockets
+   * stops now (the arbiter's socket queues what comes meanwhile); one that binds its own may be
+   * the last listener of its port, so it serves on, closing each connection after its response,
+   * until the arbiter sends TERM once the replacement has booted.
+   */
+  #retire(): void {
+    this.#send({ type: 'retiring' })
+    const until = this.#selfBinding ? ', serving on until its replacement has booted' : ''
+    this.log.info(`Autorestarting worker after current request (served ${this.#handled}${until}).`)
+    if (this.#selfBinding) this.#retiring = true
+    else this.stop('graceful')
   }
 
   #writeAccessLog(accessLog: AccessLog, record: RequestRecord, response: ResponseView): void {

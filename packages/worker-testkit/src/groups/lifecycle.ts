@@ -110,7 +110,6 @@ const maxRequests: Check = {
   async run(ctx) {
     const gu = await ctx.start({ workers: 2, args: ['--max-requests', '4', '--max-requests-jitter', '0', '--graceful-timeout', String(GRACEFUL)] })
     const first = gu.workerPids()
-    const pids = new Set<number>()
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
     try {
       // Fresh connections, then one reused keep-alive connection.
@@ -118,16 +117,19 @@ const maxRequests: Check = {
         const outcome = await settle(request(`${gu.url}/pid`, { agent: i > 24 ? agent : false, timeoutMs: 10_000 }))
         if (!outcome.ok) fail(`request ${i} of 36 failed while workers recycled: ${describeError(outcome.error)}`)
         ensure(outcome.value.status === 200, `request ${i} of 36 got ${outcome.value.status} while workers recycled`)
-        pids.add(Number(outcome.value.text))
       }
     } finally {
       agent.destroy()
     }
-    ensure(/Autorestarting worker after current request/.test(gu.output), "36 requests with --max-requests 4, but no worker logged 'Autorestarting worker after current request'")
-    ensure(pids.size >= 6, `36 requests with --max-requests 4 were served by only ${pids.size} worker pid(s): workers were not recycled`)
+    const restarts = gu.output.match(/Autorestarting worker after current request/g)?.length ?? 0
+    ensure(restarts >= 2, `36 requests with --max-requests 4 on 2 workers, but ${restarts} 'Autorestarting worker after current request' line(s)`)
+    // A class that binds its own sockets serves on until its replacement has booted, so new pids may
+    // appear only after the burst: what must hold is that the first workers go and new ones serve.
     const now = await gu.waitForWorkers(2, 10_000)
     ensure(now, `the arbiter did not settle back to 2 booted workers: ${gu.workerPids().length} alive`)
     ensure(!now.some((pid) => first.includes(pid)), `first-generation worker(s) ${now.filter((p) => first.includes(p)).join(', ')} still alive after 36 requests`)
+    const after = await request(`${gu.url}/pid`, { timeoutMs: 10_000 })
+    ensure(!first.includes(Number(after.text)), `after recycling, a first-generation worker (${after.text}) still answered`)
   },
 }
 
