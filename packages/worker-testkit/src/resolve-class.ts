@@ -57,7 +57,7 @@ export async function readClassInfo(file: string): Promise<ClassInfo> {
     throw new Error(`${file} is not a gu worker class: its default export needs a run(worker) function`)
   }
   const timeout = value.timeout ?? 'loop'
-  if (timeout !== 'loop' && timeout !== 'request') throw new Error(`${file}: 'timeout' must be 'loop' or 'request', not ${JSON.stringify(timeout)}`)
+  if (timeout !== 'loop' && timeout !== 'request' && timeout !== 'thread') throw new Error(`${file}: 'timeout' must be 'loop', 'request' or 'thread', not ${JSON.stringify(timeout)}`)
   return {
     file,
     name: typeof value.name === 'string' ? value.name : '(unnamed)',

@@ -12,6 +12,7 @@ describe('selectChecks', () => {
     const names = (scope: ClassInfo['timeoutScope']) => selectChecks(info(scope), ['timeout']).map((c) => c.name)
     expect(names('loop').every((n) => n.startsWith('loop scope'))).toBe(true)
     expect(names('request').every((n) => n.startsWith('request scope'))).toBe(true)
+    expect(names('thread').every((n) => n.startsWith('thread scope'))).toBe(true)
     expect(names('loop').length).toBeGreaterThan(0)
   })
 

@@ -1,7 +1,8 @@
 // The testkit's own vocabulary: a check, what it is given, and what a run reports.
+import type { TimeoutScope } from '@gu/core'
 import type { GuProcess, StartOptions } from './gu-process.js'
 
-export type TimeoutScope = 'loop' | 'request'
+export type { TimeoutScope }
 
 /** What the kit learned about the class under test by importing it. */
 export interface ClassInfo {

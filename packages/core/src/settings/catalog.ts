@@ -70,6 +70,16 @@ export const SETTINGS = [
     description: 'The most simultaneous client connections one worker holds (async-style workers). Past it, new connections are refused by that worker.',
   }),
   setting({
+    key: 'threads', section: 'Worker processes', flags: ['--threads'], meta: 'INT', kind: 'int', min: 1, nullable: true, default: () => null,
+    defaultDoc: 'chosen by the worker class (`threads`: the cores shared among `--workers`, at least 2)',
+    description: 'Threads per worker process, for classes that run the app in threads (`threads`, Gunicorn\'s gthread): how many requests one worker runs at once. Module state is per thread.',
+  }),
+  setting({
+    key: 'threadQueue', section: 'Worker processes', flags: ['--thread-queue'], meta: 'INT', kind: 'int', min: 0, nullable: true, default: () => null,
+    defaultDoc: '32 × `threads`',
+    description: 'How many requests a `threads` worker queues while every thread is busy; past it a request gets 503 with `Retry-After`. 0 refuses whenever every thread is busy.',
+  }),
+  setting({
     key: 'maxRequests', section: 'Worker processes', flags: ['--max-requests'], meta: 'INT', kind: 'int', min: 0, default: () => 0,
     description: 'Restart a worker gracefully after it has served this many requests, to bound slow leaks. 0 disables.',
   }),
@@ -79,7 +89,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'timeout', section: 'Worker processes', flags: ['-t', '--timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 30,
-    description: 'A worker silent for this long is killed (SIGABRT, then SIGKILL) and replaced. For `async` it is a liveness heartbeat: a worker whose event loop is blocked goes silent. For `sync` it limits each request: a request running longer is cut and named in the log. 0 disables.',
+    description: 'A worker silent for this long is killed (SIGABRT, then SIGKILL) and replaced. For `async` it is a liveness heartbeat: a worker whose event loop is blocked goes silent. For `sync` it limits each request: a request running longer is cut and named in the log. For `threads` it limits each request too, but only the thread running it is cut (504) and the process lives. 0 disables.',
   }),
   setting({
     key: 'gracefulTimeout', section: 'Worker processes', flags: ['--graceful-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 30,

@@ -58,7 +58,7 @@ function contractProblem(value: Partial<WorkerClass> | undefined): string | unde
   if (typeof value.name !== 'string' || !value.name) return "its default export needs a 'name' string"
   if (value.sockets !== 'inherit' && value.sockets !== 'self') return "its 'sockets' must be 'inherit' or 'self'"
   if (typeof value.run !== 'function') return "it needs a 'run(worker)' function"
-  if (value.timeout !== undefined && value.timeout !== 'loop' && value.timeout !== 'request') return "its 'timeout' must be 'loop' or 'request'"
+  if (value.timeout !== undefined && !['loop', 'request', 'thread'].includes(value.timeout)) return "its 'timeout' must be 'loop', 'request' or 'thread'"
   if (value.loadsApp !== undefined && typeof value.loadsApp !== 'boolean') return "its 'loadsApp' must be true or false"
   if (value.checkSettings !== undefined && typeof value.checkSettings !== 'function') return "'checkSettings' must be a function"
   return undefined

@@ -19,6 +19,8 @@ export interface WorkerClass {
    * What `timeout` limits. `loop` (the default): a liveness heartbeat, sent while the event loop
    * turns. `request`: the time one request may take, as in Gunicorn's sync worker: heartbeats
    * pause while a request runs, and an overrunning request is named in the log and cut.
+   * `thread`: heartbeats as for `loop`, and the class itself cuts a request that runs past
+   * `timeout` in the thread running it (503/504), while the process lives.
    */
   readonly timeout?: TimeoutScope
   /**
@@ -37,7 +39,7 @@ export interface WorkerClass {
 }
 
 export type StopMode = 'graceful' | 'quick'
-export type TimeoutScope = 'loop' | 'request'
+export type TimeoutScope = 'loop' | 'request' | 'thread'
 
 /** A listening socket's libuv handle, for `listenOnHandle` (see `takeSocketCopy`); opaque. */
 export type ListenHandle = object & { readonly __listenHandle?: never }

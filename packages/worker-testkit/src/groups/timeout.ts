@@ -1,5 +1,6 @@
 // timeout: `--timeout` limits what the class declares. `loop`: a blocked event loop (a hung
 // worker), never a slow request. `request`: one request's run time, never an idle worker.
+// `thread`: one request's run time, cut in the thread running it while the process lives.
 import { ensure } from '../ensure.js'
 import type { GuProcess } from '../gu-process.js'
 import { request, servedBy } from '../http-client.js'
@@ -92,4 +93,37 @@ const requestIdle: Check = {
   },
 }
 
-export const timeoutChecks: readonly Check[] = [loopBlocked, loopSlowRequest, requestCut, requestIdle]
+const threadCut: Check = {
+  group,
+  scope: 'thread',
+  name: 'thread scope: a request running past --timeout gets 503/504 and only its thread is cut',
+  timeoutMs: 40_000,
+  async run(ctx) {
+    const gu = await ctx.start({ args: TIMEOUT })
+    const [pid] = gu.workerPids()
+    const outcome = await settle(request(`${gu.url}/block?ms=8000`, { timeoutMs: 12_000 }))
+    if (outcome.ok) ensure(outcome.value.status === 503 || outcome.value.status === 504, `a request blocking for 8s under --timeout 2 got ${outcome.value.status}, expected 503 or 504`)
+    expectNoTimeout(gu, 'only the thread should have been cut')
+    const served = await servedBy(gu.url)
+    ensure(served === pid, `after the cut, /pid was served by ${served}, expected the same worker process ${pid}`)
+  },
+}
+
+const threadIdle: Check = {
+  group,
+  scope: 'thread',
+  name: 'thread scope: an idle worker and requests under --timeout are left alone',
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const gu = await ctx.start({ args: TIMEOUT })
+    const [pid] = gu.workerPids()
+    await sleep(3500)
+    for (const path of ['/slow?ms=1200', '/block?ms=1200']) {
+      const res = await request(`${gu.url}${path}`)
+      ensure(res.status === 200 && Number(res.text) === pid, `${path} under --timeout 2 got ${res.status} from ${res.text}, expected 200 from ${pid}`)
+    }
+    expectNoTimeout(gu, 'every request took less than --timeout')
+  },
+}
+
+export const timeoutChecks: readonly Check[] = [loopBlocked, loopSlowRequest, requestCut, requestIdle, threadCut, threadIdle]

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// gu -k uws against bare uWebSockets.js, gu -k async and bare node:http (1 worker), then
+// gu -k uws -w 2 against node:cluster x2: hello plaintext and JSON, keep-alive, wrk, same-run
+// ratios with the sides interleaved each round.
+// usage: node bench/uws.mjs [--duration 2] [--rounds 3] [--warmup 1] [--connections 50] [--port 18200] [--part one|two|all]
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { availableParallelism } from 'node:os'
+import { killAllNow, sleep, startServer, stopAll } from './lib/servers.mjs'
+import { median } from './lib/stats.mjs'
+import { checkWrk, runWrk } from './lib/wrk.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..')
+const { values: opt } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+    connections: { type: 'string', default: '50' },
+    port: { type: 'string', default: '18200' },
+    part: { type: 'string', default: 'all' },
+  },
+})
+const seconds = Number(opt.duration)
+const rounds = Number(opt.rounds)
+const warmup = Number(opt.warmup)
+const connections = Number(opt.connections)
+let port = Number(opt.port)
+
+const guBin = join(root, 'packages/core/bin/gu.js')
+const UWS = join(root, 'packages/worker-uws/dist/index.js')
+const ASYNC = join(root, 'packages/worker-async/dist/index.js')
+for (const file of [UWS, ASYNC]) if (!existsSync(file)) fail(`${file} does not exist: build the workspace first (npx -y pnpm@10.34.8 build)`)
+const nodeApp = join(here, 'servers/app.mjs') + ':app'
+const fetchApp = join(here, 'servers/uws-fetch-app.mjs')
+const booted = (n) => (log) => /Listening at: http:\/\/127\.0\.0\.1:\d+/.test(log) && (log.match(/Booting worker with pid/g) ?? []).length >= n
+
+const gu = (name, app, worker, workers) => (p) => ({ name, command: process.execPath, args: [guBin, app, '-k', worker, '-w', String(workers), '-b', `127.0.0.1:${p}`], port: p, ready: booted(workers) })
+const script = (name, file, ...extra) => (p) => ({ name, command: process.execPath, args: [join(here, 'servers', file), String(p), ...extra], port: p, ready: booted(0), env: { NODE_CLUSTER_SCHED_POLICY: 'rr' } })
+
+const PARTS = {
+  one: {
+    label: '1 worker',
+    sides: {
+      uwsFetch: gu('gu -k uws, fetch app', fetchApp, UWS, 1),
+      uwsNode: gu('gu -k uws, node app', nodeApp, UWS, 1),
+      bareUws: script('bare uWebSockets.js', 'uws-bare.mjs'),
+      async: gu('gu -k async, node app', nodeApp, ASYNC, 1),
+      bareNode: script('bare node:http', 'bare.mjs'),
+    },
+    ratios: [
+      ['uwsFetch', 'bareUws', 0.9],
+      ['uwsFetch', 'async', 3],
+      ['uwsNode', 'async', 2],
+      ['bareUws', 'bareNode', undefined],
+      ['async', 'bareNode', undefined],
+    ],
+  },
+  two: {
+    label: '2 workers',
+    sides: {
+      uwsFetch2: gu('gu -k uws -w 2, fetch app', fetchApp, UWS, 2),
+      uwsNode2: gu('gu -k uws -w 2, node app', nodeApp, UWS, 2),
+      cluster2: script('node:cluster x2', 'cluster.mjs', '2'),
+    },
+    ratios: [
+      ['uwsFetch2', 'cluster2', undefined],
+      ['uwsNode2', 'cluster2', undefined],
+    ],
+  },
+}
+
+process.on('exit', killAllNow)
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => fail(`interrupted by ${sig}`))
+function fail(message) {
+  console.error(`bench: ${message}`)
+  killAllNow()
+  process.exit(1)
+}
+
+console.error(`bench: ${checkWrk()}; node ${process.version}; ${availableParallelism()} cpus; ${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, 1 wrk thread`)
+const lines = []
+for (const key of opt.part === 'all' ? Object.keys(PARTS) : [opt.part]) {
+  const part = PARTS[key]
+  if (!part) fail(`unknown --part ${key}`)
+  const servers = {}
+  for (const [id, make] of Object.entries(part.sides)) servers[id] = await startServer(make(port++))
+  const ids = Object.keys(servers)
+  for (const [scenario, path] of [['plaintext', '/'], ['json', '/json']]) {
+    const rps = Object.fromEntries(ids.map((id) => [id, []]))
+    for (const id of ids) await runWrk(`http://127.0.0.1:${servers[id].port}${path}`, { seconds: warmup, connections })
+    for (let r = 0; r < rounds; r++) {
+      const shift = r % ids.length
+      for (const id of [...ids.slice(shift), ...ids.slice(0, shift)]) {
+        const res = await runWrk(`http://127.0.0.1:${servers[id].port}${path}`, { seconds, connections })
+        if (res.errors) fail(`${servers[id].name}: ${res.errors} errors`)
+        rps[id].push(res.rps)
+        console.error(`  ${part.label} ${scenario} round ${r + 1}: ${servers[id].name.padEnd(30)} ${res.rps.toFixed(0).padStart(7)} req/s`)
+        await sleep(150)
+      }
+    }
+    lines.push(`${part.label}, ${scenario}: ` + ids.map((id) => `${servers[id].name} ${median(rps[id]).toFixed(0)}`).join(' · '))
+    for (const [a, b, target] of part.ratios) {
+      const perRound = rps[a].map((v, i) => v / rps[b][i])
+      const ratio = median(perRound)
+      const verdict = target === undefined ? '' : ratio >= target ? ` (target ≥ ${target}: met)` : ` (target ≥ ${target}: NOT met)`
+      lines.push(`  ${servers[a].name} / ${servers[b].name}: ${ratio.toFixed(2)}x [rounds ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}]${verdict}`)
+    }
+  }
+  await stopAll()
+}
+console.log(lines.join('\n'))

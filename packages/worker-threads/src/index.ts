@@ -1,0 +1,2 @@
+export { default } from './threads-worker.js'
+export { defaultThreads, poolOptions, type PoolOptions } from './options.js'

@@ -1,0 +1,204 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TLSSocket } from 'node:tls'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import type { WorkerRuntime } from '@gu/core'
+import type { Piscina } from 'piscina'
+import { ACK_BYTES, type FromThread, ownBuffer, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
+import { reply } from './reply.js'
+
+/**
+ * One request, seen from the worker's main thread: the client's connection is here, the app runs
+ * in a pool thread. The head goes with the piscina task, the body follows on the task's own
+ * MessagePort, and the response comes back on it; each side stops sending when the other has a
+ * window's worth unacknowledged, so a slow client slows the app and a slow app slows the upload.
+ *
+ * `--timeout`: a request whose exchange makes no progress for that long (nothing from its thread,
+ * nothing read by the client) is cut: its thread is terminated (piscina replaces it), the client
+ * gets a 504, or a cut connection if the head was sent. One waiting in the queue that long gets
+ * a 503 and never runs.
+ */
+export class MainExchange {
+  readonly #req: IncomingMessage
+  readonly #res: ServerResponse
+  readonly #worker: WorkerRuntime
+  readonly #port: MessagePort
+  readonly #abort = new AbortController()
+  #timer: NodeJS.Timeout | undefined
+  #started = false
+  #taskSettled = false
+  #responseDone = false
+  #timedOut = false
+  /** Request bytes sent to the thread and not yet acknowledged. */
+  #unacked = 0
+  #paused = false
+  /** Response bytes written, to acknowledge once the client's socket drains. */
+  #toAck = 0
+
+  constructor(req: IncomingMessage, res: ServerResponse, pool: Piscina, worker: WorkerRuntime) {
+    this.#req = req
+    this.#res = res
+    this.#worker = worker
+    const { port1, port2 } = new MessageChannel()
+    this.#port = port1
+    port1.on('message', (batch: FromThread[]) => {
+      for (const message of batch) this.#onMessage(message)
+    })
+    const head = requestHead(req)
+    const task: Task = { head, port: port2 }
+    pool.run(task, { transferList: [port2], signal: this.#abort.signal }).then(
+      () => this.#settled(),
+      (error: unknown) => this.#failed(error),
+    )
+    const timeoutMs = worker.settings.timeout * 1000
+    if (timeoutMs > 0) this.#timer = setTimeout(() => this.#overran(timeoutMs), timeoutMs)
+    if (!head.bodyless) {
+      req.on('data', this.#onData)
+      req.once('end', this.#onEnd)
+    }
+    req.on('error', () => {})
+    res.once('close', () => {
+      if (!res.writableFinished) this.#clientGone()
+    })
+    res.on('drain', this.#onDrain)
+  }
+
+  #onData = (chunk: Buffer): void => {
+    const b = ownBuffer(chunk)
+    this.#unacked += b.byteLength
+    this.#port.postMessage({ t: 'data', b } satisfies ToThread, [b])
+    if (this.#unacked >= WINDOW_BYTES && !this.#paused) {
+      this.#paused = true
+      this.#req.pause()
+    }
+  }
+
+  #onEnd = (): void => {
+    const trailers = Object.keys(this.#req.trailers).length > 0 ? (this.#req.trailers as Record<string, string>) : undefined
+    this.#send({ t: 'end', trailers })
+  }
+
+  #onDrain = (): void => {
+    if (this.#toAck === 0) return
+    this.#send({ t: 'ack', n: this.#toAck })
+    this.#toAck = 0
+    this.#timer?.refresh()
+  }
+
+  #onMessage(message: FromThread): void {
+    this.#timer?.refresh()
+    const res = this.#res
+    switch (message.t) {
+      case 'start':
+        this.#started = true
+        return
+      case 'head':
+        if (this.#responseDone) return
+        if (message.close) res.shouldKeepAlive = false
+        if (message.message) res.writeHead(message.status, message.message, message.headers)
+        else res.writeHead(message.status, message.headers)
+        return
+      case 'data': {
+        if (this.#responseDone) return
+        this.#toAck += message.b.byteLength
+        if (res.write(Buffer.from(message.b)) && this.#toAck >= ACK_BYTES) this.#onDrain()
+        return
+      }
+      case 'end':
+        if (this.#responseDone) return
+        if (message.trailers) res.addTrailers(message.trailers)
+        res.end()
+        return this.#done()
+      case 'ack':
+        this.#unacked -= message.n
+        if (this.#paused && this.#unacked < WINDOW_BYTES) {
+          this.#paused = false
+          this.#req.resume()
+        }
+        return
+      case 'abort':
+        if (!this.#responseDone) res.destroy()
+        return this.#done()
+      case 'error': {
+        const error = new Error(message.message)
+        error.stack = message.stack
+        this.#worker.log.error(`Error handling request ${this.#req.url}`, error)
+        return
+      }
+    }
+  }
+
+  #send(message: ToThread): void {
+    if (!this.#taskSettled) this.#port.postMessage(message)
+  }
+
+  /** The response is over here (sent, cut or abandoned): stop forwarding the request body. */
+  #done(): void {
+    if (this.#responseDone) return
+    this.#responseDone = true
+    const req = this.#req
+    req.off('data', this.#onData)
+    req.off('end', this.#onEnd)
+    // What is left of an unread body is read and dropped by node, so keep-alive goes on.
+    if (this.#paused) req.resume()
+  }
+
+  #clientGone(): void {
+    if (this.#responseDone) return
+    this.#send({ t: 'abort' })
+    this.#done()
+  }
+
+  #settled(): void {
+    this.#taskSettled = true
+    clearTimeout(this.#timer)
+  }
+
+  #failed(error: unknown): void {
+    this.#settled()
+    this.#port.close()
+    if (this.#timedOut) return
+    const { method, url } = this.#req
+    this.#worker.log.error(`The thread serving '${method} ${url}' failed; it is replaced`, error)
+    this.#cut(500, 'Internal Server Error')
+  }
+
+  #overran(timeoutMs: number): void {
+    if (this.#taskSettled) return
+    this.#timedOut = true
+    const { method, url } = this.#req
+    const seconds = timeoutMs / 1000
+    if (this.#started) {
+      this.#worker.log.error(`Request '${method} ${url}' made no progress for ${seconds}s (--timeout): its thread is terminated and replaced`)
+      this.#cut(504, 'Gateway Timeout')
+    } else {
+      this.#worker.log.warning(`Request '${method} ${url}' waited ${seconds}s (--timeout) for a thread: answered 503`)
+      this.#cut(503, 'Service Unavailable', { 'retry-after': '1' })
+    }
+    // Running: piscina terminates the thread and starts another. Queued: it leaves the queue.
+    this.#abort.abort()
+  }
+
+  /** Answer `status` if nothing was sent yet, else cut the connection. */
+  #cut(status: number, text: string, headers: Record<string, string> = {}): void {
+    if (this.#responseDone) return
+    if (this.#res.headersSent) this.#res.destroy()
+    else reply(this.#res, status, text, headers)
+    this.#done()
+  }
+}
+
+function requestHead(req: IncomingMessage): RequestHead {
+  const socket = req.socket
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    httpVersion: req.httpVersion,
+    rawHeaders: req.rawHeaders,
+    remoteAddress: socket.remoteAddress,
+    remotePort: socket.remotePort,
+    localAddress: socket.localAddress,
+    localPort: socket.localPort,
+    encrypted: !!(socket as TLSSocket).encrypted,
+    bodyless: req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined,
+  }
+}

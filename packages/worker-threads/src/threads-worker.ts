@@ -1,0 +1,44 @@
+import { createServer, type Server } from 'node:http'
+import { CONTRACT_VERSION, drainServers, listenInherited, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { poolOptions } from './options.js'
+import { startPool } from './pool.js'
+import { threadsListener } from './threads-listener.js'
+
+/**
+ * Gunicorn's gthread for Node: node:http in the worker's main thread accepts, parses and writes;
+ * the app runs in a piscina pool of `threads` threads, loaded once in each, one request per
+ * thread at a time. `timeout` has the `thread` scope: the main loop stays free and heartbeats
+ * flow, and a request that makes no progress for `timeout` seconds has its thread terminated and
+ * replaced (504) while the process lives.
+ */
+const threadsWorker: WorkerClass = {
+  contract: CONTRACT_VERSION,
+  name: 'threads',
+  sockets: 'inherit',
+  timeout: 'thread',
+  loadsApp: true,
+  async run(worker: WorkerRuntime): Promise<void> {
+    const { settings } = worker
+    const options = poolOptions(settings)
+    const pool = await startPool(worker, options)
+    worker.log.debug(`Serving with ${options.threads} threads and a queue of ${options.queue}`)
+    const listener = threadsListener(worker, pool, options)
+    const servers = worker.sockets.map(() => createEngine(worker, listener))
+    await Promise.all(servers.map((server, i) => listenInherited(server, worker.sockets[i]!, settings.backlog)))
+    worker.ready()
+    await stopRequested(worker)
+    if (worker.stopMode !== 'graceful') return
+    await drainServers(servers, worker)
+    await pool.destroy()
+  },
+}
+
+function createEngine(worker: WorkerRuntime, listener: Parameters<typeof createServer>[0] & object): Server {
+  const { settings } = worker
+  const server = createServer(listener)
+  server.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
+  server.maxConnections = settings.workerConnections
+  return server
+}
+
+export default threadsWorker

@@ -1,0 +1,237 @@
+// One request on a uWS HttpResponse: the runtime's record of it, and the writes to uWS, each
+// corked, with backpressure, never after the client left (uWS frees the response then).
+import { STATUS_CODES } from 'node:http'
+import type { HttpResponse } from 'uWebSockets.js'
+import type { ActiveRequest, RequestView, ResponseView, WorkerRuntime } from '@gu/core'
+import { type RequestHead, remoteAddress } from './request-head.js'
+
+/** Response headers the engine writes itself, or that only make sense per connection. */
+const ENGINE_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date'])
+const statusLines = new Map<number, string>()
+const BODILESS = new Set([204, 304])
+/** Bodies up to this size go out with one `end`; larger ones stream with `tryEnd` and `onWritable`. */
+const WHOLE_LIMIT = 64 * 1024
+
+export type HeaderPairs = Iterable<readonly [string, string | number | readonly string[]]>
+
+function statusLine(status: number, text: string | undefined): string {
+  if (text) return `${status} ${text}`
+  let line = statusLines.get(status)
+  if (line === undefined) statusLines.set(status, (line = `${status} ${STATUS_CODES[status] ?? 'Unknown'}`))
+  return line
+}
+
+/** The request as the runtime and the hooks see it. */
+export class UwsRequestView implements RequestView {
+  readonly httpVersion = '1.1'
+  readonly scheme = 'http'
+  readonly remoteAddress: string | undefined
+  native: unknown
+  readonly #head: RequestHead
+
+  constructor(head: RequestHead, res: HttpResponse) {
+    this.#head = head
+    this.remoteAddress = remoteAddress(res)
+  }
+  get method(): string {
+    return this.#head.method
+  }
+  get url(): string {
+    return this.#head.url
+  }
+  get headers(): RequestView['headers'] {
+    return this.#head.headers
+  }
+}
+
+export class Exchange implements ResponseView {
+  readonly res: HttpResponse
+  readonly head: RequestHead
+  readonly view: UwsRequestView
+  active: ActiveRequest | undefined
+  statusCode = 200
+  bytes = 0
+  aborted = false
+  /** Nothing more may be written: the response ended, or the client left. */
+  done = false
+  /** Status and headers are in uWS's buffer (the head ends with the first body write). */
+  headWritten = false
+  /** Called once if the client leaves before the response is complete. */
+  onAbort: (() => void) | undefined
+  /** How the response headers are read, for the access log and postRequest. */
+  headerReader: ((name: string) => string | string[] | number | undefined) | undefined
+  native: unknown
+  #waiting: (() => void) | undefined
+  #pending: { body: Uint8Array; base: number; close: boolean } | undefined
+
+  constructor(res: HttpResponse, head: RequestHead) {
+    this.res = res
+    this.head = head
+    this.view = new UwsRequestView(head, res)
+    res.onAborted(() => this.#aborted())
+  }
+
+  get isHead(): boolean {
+    return this.head.method === 'HEAD'
+  }
+
+  getHeader(name: string): string | string[] | number | undefined {
+    return this.headerReader?.(name)
+  }
+
+  /** Whether this response ends its connection: read as the head is written, and again at the end. */
+  get closing(): boolean {
+    return this.active?.closeConnection ?? true
+  }
+
+  /** Status line and headers into uWS's buffer; call inside `cork`. */
+  writeHead(status: number, statusText: string | undefined, headers: HeaderPairs): void {
+    this.statusCode = status
+    const res = this.res
+    res.writeStatus(statusLine(status, statusText))
+    for (const [name, value] of headers) {
+      const lower = name.toLowerCase()
+      if (ENGINE_HEADERS.has(lower)) {
+        if (lower === 'connection' && /\bclose\b/i.test(String(value))) this.appCloses = true
+        continue
+      }
+      if (typeof value === 'object') for (const one of value) res.writeHeader(name, one)
+      else res.writeHeader(name, typeof value === 'string' ? value : String(value))
+    }
+    this.headWritten = true
+  }
+  /** The app asked for `Connection: close`. */
+  appCloses = false
+
+  /** The whole body at once (or none): `Content-Length` framing. `reported` is a HEAD response's length. */
+  endWhole(body: Uint8Array | string | undefined, reported?: number): void {
+    if (this.done) return
+    const res = this.res
+    const close = this.closing || this.appCloses
+    const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
+    if (BODILESS.has(this.statusCode)) {
+      // uWS closes after a bodiless end only when it reports length 0 (then it says Content-Length: 0).
+      if (close) res.endWithoutBody(0, true)
+      else res.endWithoutBody()
+      return this.finish()
+    }
+    if (this.isHead) {
+      // uWS 20.30's endWithoutBody(length) breaks the connection's next request: the length goes
+      // as a header, and `Connection: close` leaves closing to the client (uWS can't here).
+      const size = reported ?? (body === undefined ? undefined : length)
+      if (size !== undefined) res.writeHeader('Content-Length', String(size))
+      if (close) res.writeHeader('Connection', 'close')
+      res.endWithoutBody()
+      return this.finish()
+    }
+    if (length <= WHOLE_LIMIT || close) {
+      res.end(body ?? '', close)
+      this.bytes = length
+      return this.finish()
+    }
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body!
+    this.#tryEnd({ body: bytes, base: res.getWriteOffset(), close }, bytes.byteLength)
+  }
+
+  #tryEnd(pending: { body: Uint8Array; base: number; close: boolean }, total: number): boolean {
+    const offset = this.res.getWriteOffset()
+    const [ok, done] = this.res.tryEnd(pending.body.subarray(offset - pending.base), total)
+    if (done) {
+      this.#pending = undefined
+      this.bytes = total
+      this.finish()
+      return true
+    }
+    if (!ok) {
+      this.#pending = pending
+      this.#watchWritable()
+    }
+    return ok
+  }
+
+  /** One chunk of a body of unknown length (chunked); false when uWS is holding back data. */
+  write(chunk: Uint8Array | string): boolean {
+    if (this.done) return false
+    if (this.isHead || BODILESS.has(this.statusCode)) return true
+    this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
+    const ok = this.res.write(chunk)
+    if (!ok) this.#watchWritable()
+    return ok
+  }
+
+  /** The end of a chunked body, with a last chunk or none. */
+  endStream(chunk?: Uint8Array | string): void {
+    if (this.done) return
+    if (this.isHead || BODILESS.has(this.statusCode)) return this.endWhole(undefined)
+    if (chunk !== undefined) this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
+    this.res.end(chunk ?? '', this.closing || this.appCloses)
+    this.finish()
+  }
+
+  /** Resolves when uWS can take more (or the client left). */
+  writable(): Promise<void> {
+    if (this.done) return Promise.resolve()
+    return new Promise((resolve) => (this.#waiting = resolve))
+  }
+
+  #watching = false
+  #watchWritable(): void {
+    if (this.#watching) return
+    this.#watching = true
+    this.res.onWritable(() => {
+      if (this.done) return true
+      const pending = this.#pending
+      if (pending) return this.#tryEnd(pending, pending.body.byteLength)
+      const waiting = this.#waiting
+      this.#waiting = undefined
+      waiting?.()
+      return true
+    })
+  }
+
+  /** Runs `fn` corked (one send for head and body), unless the client left. */
+  cork(fn: () => void): void {
+    if (!this.done) this.res.cork(fn)
+  }
+
+  /** Cuts the connection: a response that can't be completed. */
+  close(): void {
+    if (this.done) return
+    this.res.close()
+    this.#aborted()
+  }
+
+  finish(): void {
+    if (this.#ended) return
+    this.#ended = true
+    this.done = true
+    this.active?.end(this)
+  }
+
+  #ended = false
+  #aborted(): void {
+    if (this.#ended) return
+    this.#ended = true
+    this.done = true
+    this.aborted = true
+    const waiting = this.#waiting
+    this.#waiting = undefined
+    waiting?.()
+    const onAbort = this.onAbort
+    this.onAbort = undefined
+    onAbort?.()
+    this.active?.end(this)
+  }
+}
+
+/** A 500 if nothing was sent yet, else cut the connection. */
+export function failResponse(exchange: Exchange, worker: WorkerRuntime, error: unknown): void {
+  worker.log.error(`Error handling request ${exchange.head.url}`, error)
+  if (exchange.done) return
+  if (exchange.headWritten) return exchange.close()
+  exchange.cork(() => {
+    exchange.appCloses = true
+    exchange.writeHead(500, undefined, [['content-type', 'text/plain']])
+    exchange.endWhole('Internal Server Error\n')
+  })
+}

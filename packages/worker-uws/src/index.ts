@@ -1,0 +1,1 @@
+export { default } from './uws-worker.js'

@@ -1,0 +1,281 @@
+// Node-style apps on uWS: a real IncomingMessage (a Readable fed by onData) and a ServerResponse
+// subclass whose writing methods are own properties, so they survive Express swapping the
+// prototypes for its own (which inherit from node:http's). Header storage is node's own.
+import { EventEmitter } from 'node:events'
+import { IncomingMessage, ServerResponse } from 'node:http'
+import type { NodeListener, WorkerRuntime } from '@gu/core'
+import { Exchange, failResponse, type HeaderPairs } from './exchange.js'
+
+const kOutHeaders = (() => {
+  const probe = new ServerResponse(new IncomingMessage(null as never))
+  probe.setHeader('x-probe', '1')
+  return Object.getOwnPropertySymbols(probe).find((s) => s.description === 'kOutHeaders')
+})()
+
+/** The connection as node-style code reaches it (`req.socket`, `res.socket`): the peer, and closing it. */
+export class UwsSocket extends EventEmitter {
+  readonly remoteAddress: string | undefined
+  readonly remoteFamily: string | undefined
+  readonly encrypted = false
+  readable = true
+  writable = true
+  destroyed = false
+  readonly writableLength = 0
+  readonly writableCorked = 0
+  readonly writableHighWaterMark = 16 * 1024
+  _paused = false
+  #paused = false
+  readonly #exchange: Exchange
+
+  constructor(exchange: Exchange) {
+    super()
+    this.#exchange = exchange
+    this.remoteAddress = exchange.view.remoteAddress
+    this.remoteFamily = this.remoteAddress?.includes(':') ? 'IPv6' : 'IPv4'
+  }
+  get remotePort(): undefined {
+    return undefined
+  }
+  /** Readable backpressure from the request body, as node's parser does with its socket. */
+  pause(): this {
+    if (!this.#paused && !this.#exchange.done) {
+      this.#paused = true
+      this.#exchange.res.pause()
+    }
+    return this
+  }
+  resume(): this {
+    if (this.#paused && !this.#exchange.done) {
+      this.#paused = false
+      this.#exchange.res.resume()
+    }
+    return this
+  }
+  destroy(): this {
+    this.#exchange.close()
+    return this
+  }
+  end(): this {
+    return this.destroy()
+  }
+  setTimeout(): this {
+    return this
+  }
+  setNoDelay(): this {
+    return this
+  }
+  setKeepAlive(): this {
+    return this
+  }
+  cork(): void {}
+  uncork(): void {}
+  address(): object {
+    return {}
+  }
+  /** The exchange went away: what node's socket says once closed. */
+  closed(): void {
+    this.readable = false
+    this.writable = false
+    this.destroyed = true
+    this.emit('close', true)
+  }
+}
+
+type Chunk = string | Uint8Array
+type Callback = (error?: Error | null) => void
+
+/** node:http's response API over a uWS exchange. */
+export class UwsServerResponse extends ServerResponse {
+  readonly exchange: Exchange
+  /** node's marker that the head is out (`headersSent` reads it); set once `writeHead` ran. */
+  declare _header: string | null
+
+  constructor(req: IncomingMessage, exchange: Exchange) {
+    super(req)
+    this.exchange = exchange
+    // Own properties: Express replaces the prototype, and these must still be ours.
+    this.writeHead = writeHead as never
+    this.write = write as never
+    this.end = end as never
+    this.flushHeaders = flushHeaders
+    this.writeContinue = noop
+    this.destroy = destroy as never
+    this.setTimeout = setTimeoutNoop as never
+    ;(this as { socket: unknown }).socket = req.socket
+  }
+}
+
+function noop(): void {}
+function setTimeoutNoop(this: UwsServerResponse): UwsServerResponse {
+  return this
+}
+
+function writeHead(this: UwsServerResponse, status: number, reason?: unknown, headers?: unknown): UwsServerResponse {
+  if (this._header) throw Object.assign(new Error('Cannot write headers after they are sent to the client'), { code: 'ERR_HTTP_HEADERS_SENT' })
+  if (typeof reason !== 'string') {
+    headers = reason
+    reason = undefined
+  }
+  const code = Number(status)
+  if (!Number.isInteger(code) || code < 100 || code > 999) throw Object.assign(new RangeError(`Invalid status code: ${status}`), { code: 'ERR_HTTP_INVALID_STATUS_CODE' })
+  this.statusCode = code
+  if (reason) this.statusMessage = reason as string
+  if (Array.isArray(headers)) {
+    if (headers.length && Array.isArray(headers[0])) for (const [name, value] of headers as [string, string][]) this.appendHeader(name, value)
+    else for (let i = 0; i < headers.length; i += 2) this.appendHeader(headers[i] as string, headers[i + 1] as string)
+  } else if (headers && typeof headers === 'object') {
+    for (const name of Object.keys(headers)) {
+      const value = (headers as Record<string, unknown>)[name]
+      if (value !== undefined) this.setHeader(name, value as string)
+    }
+  }
+  // headersSent is `!!this._header`; the head itself goes to uWS with the first body bytes.
+  this._header = ' '
+  return this
+}
+
+function outHeaders(res: UwsServerResponse): HeaderPairs {
+  const store = kOutHeaders ? ((res as unknown as Record<symbol, Record<string, [string, string | number | string[]]> | null>)[kOutHeaders] ?? null) : undefined
+  if (store !== undefined) return store ? Object.values(store) : []
+  return Object.entries(res.getHeaders()) as [string, string][]
+}
+
+function toChunk(chunk: unknown, encoding: unknown): Chunk {
+  if (typeof chunk === 'string') return typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding as BufferEncoding) : chunk
+  if (chunk instanceof Uint8Array) return chunk
+  throw Object.assign(new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array'), { code: 'ERR_INVALID_ARG_TYPE' })
+}
+
+function headOut(res: UwsServerResponse): void {
+  res.exchange.writeHead(res.statusCode, res.statusMessage, outHeaders(res))
+}
+
+function write(this: UwsServerResponse, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+  if (typeof encoding === 'function') {
+    cb = encoding
+    encoding = undefined
+  }
+  const exchange = this.exchange
+  if (this.finished) {
+    const error = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' })
+    process.nextTick(() => (cb as Callback | undefined)?.(error))
+    return false
+  }
+  if (!this._header) this.writeHead(this.statusCode)
+  if (exchange.done) return false
+  const data = toChunk(chunk, encoding)
+  let ok = true
+  exchange.cork(() => {
+    if (!exchange.headWritten) headOut(this)
+    ok = exchange.write(data)
+  })
+  if (typeof cb === 'function') process.nextTick(cb as Callback)
+  if (!ok) {
+    exchange.writable().then(() => {
+      if (!exchange.done) this.emit('drain')
+    })
+  }
+  return ok
+}
+
+function end(this: UwsServerResponse, chunk?: unknown, encoding?: unknown, cb?: unknown): UwsServerResponse {
+  if (typeof chunk === 'function') {
+    cb = chunk
+    chunk = undefined
+  } else if (typeof encoding === 'function') {
+    cb = encoding
+    encoding = undefined
+  }
+  if (typeof cb === 'function') this.once('finish', cb as Callback)
+  if (this.finished) return this
+  if (!this._header) this.writeHead(this.statusCode)
+  const exchange = this.exchange
+  const data = chunk === undefined || chunk === null ? undefined : toChunk(chunk, encoding)
+  this.finished = true
+  exchange.cork(() => {
+    if (!exchange.headWritten) {
+      headOut(this)
+      const length = this.getHeader('content-length')
+      exchange.endWhole(data, exchange.isHead && length !== undefined ? Number(length) : undefined)
+    } else {
+      exchange.endStream(data)
+    }
+  })
+  return this
+}
+
+function flushHeaders(this: UwsServerResponse): void {
+  if (!this._header) this.writeHead(this.statusCode)
+  const exchange = this.exchange
+  exchange.cork(() => {
+    if (!exchange.headWritten) headOut(this)
+  })
+}
+
+function destroy(this: UwsServerResponse, error?: Error): UwsServerResponse {
+  if (this.destroyed) return this
+  this.destroyed = true
+  this.exchange.close()
+  if (error) process.nextTick(() => this.listenerCount('error') > 0 && this.emit('error', error))
+  return this
+}
+
+/** Serves one request with a node listener. */
+export function serveNode(worker: WorkerRuntime, listener: NodeListener, exchange: Exchange): void {
+  const { head, res } = exchange
+  const socket = new UwsSocket(exchange)
+  const req = new IncomingMessage(socket as never)
+  req.method = head.method
+  req.url = head.url
+  req.httpVersion = '1.1'
+  req.httpVersionMajor = 1
+  req.httpVersionMinor = 1
+  req.headers = head.headers as IncomingMessage['headers']
+  req.rawHeaders = head.raw
+  const response = new UwsServerResponse(req, exchange)
+  exchange.native = response
+  exchange.view.native = req
+  if (worker.needs.responseHeaders) exchange.headerReader = (name) => response.getHeader(name)
+
+  if (head.bodyLength === -1 || head.bodyLength === 0) {
+    req.complete = true
+    req.push(null)
+  } else {
+    res.onData((chunk, isLast) => {
+      if (req.destroyed) return
+      if (chunk.byteLength > 0 && !req.push(Buffer.copyBytesFrom(new Uint8Array(chunk)))) socket.pause()
+      if (isLast) {
+        req.complete = true
+        req.push(null)
+      }
+    })
+  }
+  exchange.onAbort = () => {
+    socket.closed()
+    // node:http: the request is destroyed (an 'error' only if someone listens), then the response closes.
+    if (!req.complete) req.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
+    else req.destroy()
+    response.destroyed = true
+    response.emit('close')
+  }
+  const finished = exchange.finish.bind(exchange)
+  exchange.finish = () => {
+    finished()
+    process.nextTick(() => {
+      response.emit('finish')
+      response.emit('close')
+    })
+  }
+
+  const run = () => {
+    try {
+      const result = listener(req, response) as unknown
+      if (result instanceof Promise) result.catch((error) => failResponse(exchange, worker, error))
+    } catch (error) {
+      failResponse(exchange, worker, error)
+    }
+  }
+  const admitted = exchange.active!.admitted
+  if (!admitted) return run()
+  admitted.then(run, (error) => failResponse(exchange, worker, error))
+}

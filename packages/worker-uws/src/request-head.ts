@@ -1,0 +1,117 @@
+// The request head, copied out of uWS's stack-allocated HttpRequest before anything can await,
+// with the framing checks uWS 20.30's parser leaves to us.
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js'
+import type { RequestView } from '@gu/core'
+
+type Headers = RequestView['headers']
+
+/** Why a request is refused before the app sees it: status and reason, and the connection closes. */
+export interface Refusal {
+  readonly status: 400 | 501
+  readonly reason: string
+}
+
+const METHODS: Record<string, string> = {
+  get: 'GET', post: 'POST', put: 'PUT', delete: 'DELETE', patch: 'PATCH', head: 'HEAD', options: 'OPTIONS', connect: 'CONNECT', trace: 'TRACE',
+}
+
+/** Fields node:http keeps once (later duplicates are dropped), as `IncomingMessage#headers` does. */
+const SINGLE = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since', 'if-unmodified-since',
+  'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
+])
+
+/** One request's head: everything the engine and the app need after the uWS callback returns. */
+export class RequestHead {
+  readonly method: string
+  /** Path and query, as received. */
+  readonly url: string
+  /** Names (lower-case, as uWS gives them) and values, in order: `[name, value, name, value …]`. */
+  readonly raw: string[] = []
+  /** A `Content-Length`, or -1; chunked bodies are -2. */
+  bodyLength = -1
+  refusal: Refusal | undefined
+  #headers: Headers | undefined
+
+  constructor(req: HttpRequest) {
+    const lower = req.getMethod()
+    this.method = METHODS[lower] ?? lower.toUpperCase()
+    const query = req.getQuery()
+    this.url = query ? `${req.getUrl()}?${query}` : req.getUrl()
+    const raw = this.raw
+    let lengths = 0
+    let codings: string | undefined
+    req.forEach((name, value) => {
+      raw.push(name, value)
+      if (name === 'content-length') {
+        lengths++
+        this.bodyLength = /^[0-9]{1,15}$/.test(value) ? Number(value) : -3
+      } else if (name === 'transfer-encoding') {
+        codings = codings === undefined ? value : `${codings}, ${value}`
+      }
+    })
+    if (lengths > 0 || codings !== undefined) this.refusal = checkFraming(this, lengths, codings)
+  }
+
+  /** node:http's shape: lower-case names, duplicates joined (`set-cookie` an array, some fields kept once). */
+  get headers(): Headers {
+    if (this.#headers) return this.#headers
+    const headers: Record<string, string | string[]> = {}
+    const raw = this.raw
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!
+      const value = raw[i + 1]!
+      const had = headers[name]
+      if (had === undefined) headers[name] = name === 'set-cookie' ? [value] : value
+      else if (name === 'set-cookie') (had as string[]).push(value)
+      else if (!SINGLE.has(name)) headers[name] = `${had}${name === 'cookie' ? '; ' : ', '}${value}`
+    }
+    return (this.#headers = headers)
+  }
+
+  get host(): string | undefined {
+    const raw = this.raw
+    for (let i = 0; i < raw.length; i += 2) if (raw[i] === 'host') return raw[i + 1]
+    return undefined
+  }
+}
+
+/**
+ * What node:http (llhttp) refuses and uWS 20.30 lets through: repeated or empty or malformed
+ * `Content-Length`, `Transfer-Encoding` whose last coding isn't `chunked` or that applies
+ * `chunked` twice (400), codings other than chunked (501: the body would reach the app still
+ * encoded), and both headers at once.
+ */
+function checkFraming(head: RequestHead, lengths: number, codings: string | undefined): Refusal | undefined {
+  if (lengths > 1) return { status: 400, reason: 'more than one Content-Length' }
+  if (head.bodyLength === -3) return { status: 400, reason: 'a Content-Length that is not a number' }
+  if (codings === undefined) return undefined
+  if (lengths > 0) return { status: 400, reason: 'both Content-Length and Transfer-Encoding' }
+  const list = codings.split(',').map((coding) => coding.trim().toLowerCase())
+  const chunked = list.filter((coding) => coding === 'chunked').length
+  if (list.at(-1) !== 'chunked') return { status: 400, reason: 'a Transfer-Encoding whose final coding is not chunked' }
+  if (chunked > 1) return { status: 400, reason: 'chunked applied more than once' }
+  if (list.length > 1) return { status: 501, reason: `a transfer coding this server does not implement (${list.filter((c) => c !== 'chunked').join(', ')})` }
+  head.bodyLength = -2
+  return undefined
+}
+
+/** The client's address as text: read while the response is valid (it isn't after an abort). */
+export function remoteAddress(res: HttpResponse): string | undefined {
+  const text = Buffer.from(res.getRemoteAddressAsText()).toString('latin1')
+  if (!text) return undefined
+  // uWS writes IPv6 in full (0000:…:0001); node:http reports the short form (::1, ::ffff:1.2.3.4).
+  return text.includes(':') ? shortIpv6(text) : text
+}
+
+function shortIpv6(text: string): string {
+  try {
+    const short = new URL(`http://[${text}]/`).hostname.slice(1, -1)
+    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(short)
+    if (!mapped) return short
+    const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)]
+    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+  } catch {
+    return text
+  }
+}

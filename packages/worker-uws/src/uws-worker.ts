@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs'
+import { CONTRACT_VERSION, drain, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import type { HttpRequest, HttpResponse, us_listen_socket } from 'uWebSockets.js'
+import { Exchange } from './exchange.js'
+import { FetchExchange, serveFetch } from './fetch-app.js'
+import { describeBind, listenOn } from './listen.js'
+import { loadUws } from './native.js'
+import { serveNode } from './node-app.js'
+import { RequestHead } from './request-head.js'
+
+/**
+ * uWebSockets.js as the HTTP engine: each worker binds every address itself (SO_REUSEPORT) and
+ * serves fetch apps on uWS's own request and response, node-style apps on node:http-shaped
+ * objects over them. Framing that uWS lets through is refused before the app sees it.
+ */
+const uwsWorker: WorkerClass = {
+  contract: CONTRACT_VERSION,
+  name: 'uws',
+  sockets: 'self',
+  checkSettings(settings: Settings, addresses: readonly BindAddress[]): void {
+    loadUws()
+    const unix = addresses.find((address) => address.kind === 'unix')
+    if (unix && settings.workers > 1) {
+      throw new Error(`each worker binds ${describeBind(unix)} itself and each bind replaces the socket file, so only one worker would get connections: use -w 1 with a unix socket, or bind a TCP address (workers share it with SO_REUSEPORT)`)
+    }
+  },
+  async run(worker: WorkerRuntime): Promise<void> {
+    const uws = loadUws()
+    const app = uws.App()
+    const handler = requestHandler(worker)
+    app.any('/*', handler)
+    const listening: us_listen_socket[] = []
+    try {
+      for (const socket of worker.sockets) listening.push(await listenOn(app, socket.bind))
+    } catch (error) {
+      for (const socket of listening) uws.us_listen_socket_close(socket)
+      throw error
+    }
+    if (worker.age === 1) warnAboutMigration(worker)
+    worker.ready()
+    await stopped(worker)
+    if (worker.stopMode !== 'graceful') return
+    // Past max-requests the runtime keeps this worker serving until its replacement listens (the
+    // arbiter then sends TERM), so a port is never left without a listener.
+    let idleClosed!: () => void
+    const allClosed = new Promise<void>((resolve) => (idleClosed = resolve))
+    await drain(worker, {
+      stopAccepting: () => {
+        for (const socket of listening) uws.us_listen_socket_close(socket)
+        return allClosed
+      },
+      // Only once nothing is in flight (drain's rule): what's left is idle keep-alive connections.
+      closeIdle: () => {
+        // uWS 20.30 has close() (every socket of the app) without declaring it.
+        ;(app as unknown as { close(): void }).close()
+        idleClosed()
+      },
+    })
+  },
+}
+
+function requestHandler(worker: WorkerRuntime): (res: HttpResponse, req: HttpRequest) => void {
+  const app = worker.app
+  if (!app) throw new Error('the uws worker class serves the app the runtime loaded')
+  if (app.interface === 'fetch') {
+    const fetch = app.fetch
+    return (res, req) => {
+      const head = new RequestHead(req)
+      if (head.refusal) return refuse(res, head)
+      const exchange = new FetchExchange(res, head)
+      exchange.active = worker.beginRequest(exchange.view)
+      serveFetch(worker, fetch, exchange)
+    }
+  }
+  const listener = app.listener
+  return (res, req) => {
+    const head = new RequestHead(req)
+    if (head.refusal) return refuse(res, head)
+    const exchange = new Exchange(res, head)
+    exchange.active = worker.beginRequest(exchange.view)
+    serveNode(worker, listener, exchange)
+  }
+}
+
+const STATUS = { 400: '400 Bad Request', 501: '501 Not Implemented' } as const
+
+/** As node:http answers a request its parser refuses: the status, no body, and the connection closed. */
+function refuse(res: HttpResponse, head: RequestHead): void {
+  res.cork(() => res.writeStatus(STATUS[head.refusal!.status]).endWithoutBody(0, true))
+}
+
+function stopped(worker: WorkerRuntime): Promise<void> {
+  if (worker.stopSignal.aborted) return Promise.resolve()
+  return new Promise((resolve) => worker.stopSignal.addEventListener('abort', () => resolve(), { once: true }))
+}
+
+/**
+ * A SO_REUSEPORT listener that closes resets the connections still in its accept queue unless
+ * the kernel migrates them to the other listeners of the port (Linux 5.14+).
+ */
+function warnAboutMigration(worker: WorkerRuntime): void {
+  if (!worker.sockets.some((socket) => socket.bind.kind === 'tcp')) return
+  let value: string
+  try {
+    value = readFileSync('/proc/sys/net/ipv4/tcp_migrate_req', 'utf8').trim()
+  } catch {
+    return
+  }
+  if (value === '0') {
+    worker.log.warning(
+      'net.ipv4.tcp_migrate_req is 0: a worker that stops (HUP, USR2, max-requests, TERM) resets the connections still queued on its listener; set it to 1 (sysctl -w net.ipv4.tcp_migrate_req=1) for zero-downtime reloads',
+    )
+  }
+}
+
+export default uwsWorker
