@@ -21,7 +21,14 @@ export interface Drainable {
 export function drain(worker: WorkerRuntime, engine: Drainable): Promise<void> {
   const idleAfter = Date.now() + worker.settings.keepalive * 1000
   const sweeper = setInterval(() => {
-    if (worker.inFlight === 0 && Date.now() >= idleAfter) engine.closeIdle()
+    if (worker.inFlight !== 0 || Date.now() < idleAfter) return
+    try {
+      engine.closeIdle()
+    } catch (error) {
+      // Said once, not on every tick: the stop then waits for --graceful-timeout.
+      clearInterval(sweeper)
+      worker.log.error("The engine's closeIdle() threw during a graceful stop; idle connections stay open", error)
+    }
   }, POLL_MS)
   return engine.stopAccepting().finally(() => clearInterval(sweeper))
 }

@@ -1,0 +1,45 @@
+import { createServer, type Server } from 'node:http'
+import { createServer as createHttp2Server } from 'node:http2'
+import { Server as NetServer } from 'node:net'
+import { type Drainable, nodeRequestListener, type WorkerRuntime } from '@gu/core'
+import { splitByPreface } from './split-by-preface.js'
+import { Sessions } from './sessions.js'
+
+/** One listening socket's engine: `server` listens; `stopAccepting` and `closeIdle` are for `drain`. */
+export interface Engine extends Drainable {
+  readonly server: Server
+}
+
+/**
+ * The node:http server listens and keeps its HTTP/1.1 machinery (keep-alive, header timeouts,
+ * idle tracking); connections that open with the HTTP/2 preface go to a node:http2 server that
+ * never listens. One listener, so both protocols report requests the same way.
+ */
+export function createEngine(worker: WorkerRuntime): Engine {
+  const { settings } = worker
+  const listener = nodeRequestListener(worker)
+  const http1 = createServer(listener)
+  http1.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
+  // Counts every connection, HTTP/1.1 or HTTP/2: both are accepted here.
+  http1.maxConnections = settings.workerConnections
+  // 100 streams per session (RFC 9113's recommended minimum) bounds what one client starts at once.
+  const http2 = createHttp2Server({ settings: { maxConcurrentStreams: 100 } }, listener)
+  // An h2 session outlives a request as a keep-alive connection does, but needs time for its first.
+  const sessions = new Sessions(http2, Math.max(1, settings.keepalive) * 1000)
+  const undecided = splitByPreface(http1, http2)
+
+  return {
+    server: http1,
+    stopAccepting() {
+      sessions.goingAway()
+      // http.Server#close would also cut idle keep-alive connections; net.Server#close only stops
+      // accepting, and calls back once every connection (of either protocol) has closed.
+      return new Promise((resolve) => NetServer.prototype.close.call(http1, () => resolve()))
+    },
+    closeIdle() {
+      // HTTP/2 sessions need nothing here: the stop closed them all, and each ends after its streams.
+      http1.closeIdleConnections()
+      undecided.closeAll()
+    },
+  }
+}
