@@ -56,7 +56,8 @@ export function runGu(args: string[], options: { cwd?: string; env?: NodeJS.Proc
 function spawnGu(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env }
   // Keep the test runner's own settings from leaking into the server under test.
-  for (const key of ['PORT', 'WEB_CONCURRENCY', 'GU_CMD_ARGS']) if (!(options.env && key in options.env)) delete env[key]
+  // NODE_PATH: pnpm's bin shims point it at every package of the store, which a user's gu never sees.
+  for (const key of ['PORT', 'WEB_CONCURRENCY', 'GU_CMD_ARGS', 'NODE_PATH']) if (!(options.env && key in options.env)) delete env[key]
   return spawn(process.execPath, [GU_BIN, ...args], { cwd: options.cwd ?? E2E_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
