@@ -2,6 +2,7 @@
 // gu load benchmark: gu vs node:http / node:cluster / Gunicorn, same answers, same run, reported as ratios.
 // usage: node bench/run.mjs [--duration 3] [--rounds 7] [--warmup 2] [--scenario plaintext|json|all]
 //                           [--pair a|b|c|all] [--connections 50] [--threads 1] [--port 18100]
+//                           [--compare DIR]   (also measure the gu side as built in another checkout)
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,11 +26,12 @@ const { values: opt } = parseArgs({
     connections: { type: 'string', default: '50' },
     threads: { type: 'string', default: '1' },
     port: { type: 'string', default: '18100' },
+    compare: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
 if (opt.help) {
-  console.log('usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|c|all] [--connections N] [--threads N] [--port BASE]')
+  console.log('usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|c|all] [--connections N] [--threads N] [--port BASE] [--compare DIR]')
   process.exit(0)
 }
 
@@ -45,19 +47,24 @@ for (const s of scenarios) if (!SCENARIOS[s]) fail(`unknown --scenario '${s}' (p
 
 // `-k async` / `-k sync` resolve @gu/worker-async / @gu/worker-sync from the app's directory;
 // bench/ has no such dependency, so we name the built package by path: the same module `-k` loads.
-const guBin = join(root, 'packages/core/bin/gu.js')
-const WORKERS = {
-  async: join(root, 'packages/worker-async/dist/index.js'),
-  sync: join(root, 'packages/worker-sync/dist/index.js'),
-}
+const builtIn = (checkout) => ({
+  bin: join(checkout, 'packages/core/bin/gu.js'),
+  async: join(checkout, 'packages/worker-async/dist/index.js'),
+  sync: join(checkout, 'packages/worker-sync/dist/index.js'),
+})
+const guBin = builtIn(root).bin
+const WORKERS = builtIn(root)
+// --compare DIR: the same gu side from another checkout (built there), as one more baseline of
+// each pair, so a change is measured against the code before it in the same run.
+const compared = opt.compare ? builtIn(opt.compare) : undefined
 const appModule = join(here, 'servers/app.mjs') + ':app'
 // gu and Gunicorn print the same two lines: `Listening at: URL (pid)`, `Booting worker with pid: N`.
 const booted = (n) => (log) => /Listening at: http:\/\/127\.0\.0\.1:\d+/.test(log) && (log.match(/Booting worker with pid/g) ?? []).length >= n
 
-const gu = (kind, workers) => (port) => ({
-  name: `gu -k ${kind} -w ${workers}`,
+const gu = (kind, workers, build = WORKERS, label = '') => (port) => ({
+  name: `gu -k ${kind} -w ${workers}${label}`,
   command: process.execPath,
-  args: [guBin, appModule, '-k', WORKERS[kind], '-w', String(workers), '-b', `127.0.0.1:${port}`],
+  args: [build.bin, appModule, '-k', build[kind], '-w', String(workers), '-b', `127.0.0.1:${port}`],
   port,
   ready: booted(workers),
 })
@@ -89,15 +96,19 @@ const gunicornSync = (workers) => (port) => ({
 // connection after one response, so wrk asks for that on every request and the node:cluster
 // baseline answers `Connection: close` too.
 const PAIRS = {
-  a: { label: '(a) 1 worker', worker: 'async', gu: gu('async', 1), bases: [{ server: bare, target: 0.95 }] },
-  b: { label: '(b) 2 workers', worker: 'async', gu: gu('async', 2), bases: [{ server: clusterOf(2), target: 1.0 }] },
+  a: { label: '(a) 1 worker', worker: 'async', workers: 1, gu: gu('async', 1), bases: [{ server: bare, target: 0.95 }] },
+  b: { label: '(b) 2 workers', worker: 'async', workers: 2, gu: gu('async', 2), bases: [{ server: clusterOf(2), target: 1.0 }] },
   c: {
     label: '(c) sync, 2 workers',
     worker: 'sync',
+    workers: 2,
     gu: gu('sync', 2),
     bases: [{ server: gunicornSync(2), target: 1.25 }, { server: clusterOf(2, true), target: 0.9 }],
     headers: ['Connection: close'],
   },
+}
+if (compared) {
+  for (const pair of Object.values(PAIRS)) pair.bases.push({ server: gu(pair.worker, pair.workers, compared, ` (${opt.compare})`), target: 0.97 })
 }
 const pairs = opt.pair === 'all' ? Object.keys(PAIRS) : opt.pair.split(',')
 for (const p of pairs) if (!PAIRS[p]) fail(`unknown --pair '${p}' (a, b, c or all)`)
@@ -125,8 +136,7 @@ const wrkVersion = (() => {
   }
 })()
 for (const p of pairs) {
-  const worker = WORKERS[PAIRS[p].worker]
-  if (!existsSync(worker)) {
+  for (const worker of [WORKERS[PAIRS[p].worker], compared?.[PAIRS[p].worker]].filter(Boolean)) if (!existsSync(worker)) {
     fail(`pair ${p} needs ${worker}, which does not exist: build the workspace first (npx -y pnpm@10.34.8 build)`)
   }
 }

@@ -373,3 +373,35 @@ describe('an app whose handler throws', () => {
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
   })
 })
+
+describe('a "type": "commonjs" package (what `npm init -y` writes)', () => {
+  const COMMONJS = { 'package.json': JSON.stringify({ name: 'cjs-app', version: '1.0.0', type: 'commonjs' }) }
+
+  it('serves a .ts app whose `export default` is an object with fetch', async () => {
+    await expectServes({ ...COMMONJS, 'app.ts': `export default { fetch: (request: Request) => new Response('ts default ' + new URL(request.url).pathname) }\n` }, 'app.ts', 'ts default /hello')
+  })
+
+  it('serves a named export of a .ts app', async () => {
+    await expectServes({ ...COMMONJS, 'app.ts': `export const app = (req: any, res: any) => res.end('ts named ' + req.url)\nexport default 1\n` }, 'app.ts:app', 'ts named /hello?x=1')
+  })
+
+  it('serves a compiled .cjs app (exports.default with __esModule)', async () => {
+    const compiled = `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = function (req, res) { res.end('cjs default') };\n`
+    await expectServes({ ...COMMONJS, 'app.cjs': compiled }, 'app.cjs', 'cjs default')
+  })
+
+  it('loads a .ts config file and a compiled worker class the same way', async () => {
+    const dir = makeApp({
+      ...COMMONJS,
+      'gu.config.ts': `export default { workers: 3, workerClass: './worker.cjs' }\n`,
+      'worker.cjs': `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = { contract: 2, name: 'compiled', sockets: 'inherit', async run() {} };\n`,
+      'app.ts': `export default { fetch: () => new Response('x') }\n`,
+    })
+    const printed = await runGu(['--print-config', 'app.ts'], { cwd: dir })
+    expect(printed.code, printed.stderr).toBe(0)
+    expect(JSON.parse(printed.stdout)).toMatchObject({ workers: 3, workerClass: './worker.cjs' })
+    const checked = await runGu(['--check-config', 'app.ts', '-b', '127.0.0.1:0'], { cwd: dir })
+    expect(checked.stderr).toBe('')
+    expect(checked.code).toBe(0)
+  })
+})

@@ -27,7 +27,7 @@ export function threadsListener(worker: WorkerRuntime, pool: Piscina, options: P
     const view = new NodeRequestView(req, res)
     const active = worker.beginRequest(view, endConnection)
     if (active.closeConnection) endConnection(view)
-    const ended = new NodeResponseView(res, needs)
+    const ended = new NodeResponseView(res, needs, active)
     res.once('close', () => active.end(ended))
     if (!active.admitted) return dispatch(req, res)
     active.admitted.then(

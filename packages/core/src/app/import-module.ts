@@ -24,9 +24,21 @@ export async function importFile(file: string): Promise<Record<string, unknown>>
   if (importVersion > 0) delete createRequire(import.meta.url).cache[file]
   if (TYPESCRIPT.test(file)) {
     const { tsImport } = await import('tsx/esm/api')
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>
+    return esModuleInterop((await tsImport(url, import.meta.url)) as Record<string, unknown>)
   }
-  return (await import(url)) as Record<string, unknown>
+  return esModuleInterop((await import(url)) as Record<string, unknown>)
+}
+
+/**
+ * A CommonJS module imported as ESM has `module.exports` as its default. Compiled from
+ * `export default …` (TypeScript in a `"type": "commonjs"` package, Babel), that object is marked
+ * `__esModule` and holds the real default one level down: take it from there, and its named
+ * exports beside it, as bundlers and TypeScript's esModuleInterop do.
+ */
+export function esModuleInterop(namespace: Record<string, unknown>): Record<string, unknown> {
+  const exported = namespace.default as Record<string, unknown> | null | undefined
+  if (!exported || typeof exported !== 'object' || exported.__esModule !== true || !('default' in exported)) return namespace
+  return { ...namespace, ...exported, default: exported.default }
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { Http2ServerRequest } from 'node:http2'
 import { fetchToNodeListener, respondWithError } from '../app/fetch-listener.js'
-import type { ActiveRequest, RequestView, WorkerRuntime } from '../worker/types.js'
+import type { RequestView, WorkerRuntime } from '../worker/types.js'
 import { type NodeRequest, type NodeResponse, NodeRequestView, NodeResponseView } from './node-views.js'
 
-const EXCHANGE = Symbol('gu.exchange')
-type Tracked = NodeResponse & { [EXCHANGE]?: { active: ActiveRequest; view: NodeResponseView } }
+const ENDED = Symbol('gu.ended')
+type Tracked = NodeResponse & { [ENDED]?: NodeResponseView }
 
 /** The listener for `http.createServer`, `https.createServer` or `http2.createServer` (compatibility API). */
 export type NodeEngineListener = (req: NodeRequest, res: NodeResponse) => void
@@ -39,15 +39,15 @@ export function nodeRequestListener(worker: WorkerRuntime): NodeEngineListener {
   // One handler shared by every response (no closure per request: this is the hot path).
   // 'close' follows 'finish' on every response, and comes alone when the client goes away.
   function onClose(this: Tracked) {
-    const exchange = this[EXCHANGE]
-    exchange?.active.end(exchange.view)
+    const ended = this[ENDED]
+    ended?.active.end(ended)
   }
 
   return (req, res) => {
     const request = new NodeRequestView(req, res)
     const active = worker.beginRequest(request, endConnection)
     if (active.closeConnection) endConnection(request)
-    ;(res as Tracked)[EXCHANGE] = { active, view: new NodeResponseView(res, needs) }
+    ;(res as Tracked)[ENDED] = new NodeResponseView(res, needs, active)
     res.on('close', onClose)
     if (!active.admitted) return invoke(req, res)
     active.admitted.then(

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import type { TLSSocket } from 'node:tls'
-import type { RequestView, ResponseView, WorkerRuntime } from '../worker/types.js'
+import type { ActiveRequest, RequestView, ResponseView, WorkerRuntime } from '../worker/types.js'
 import { countResponseBytes } from './count-bytes.js'
 import { captureResponseHeaders } from './response-headers.js'
 
@@ -56,11 +56,14 @@ function withoutPseudoHeaders(raw: NodeRequest['headers']): Headers {
 /** How a node:http response ended, measured only as far as the runtime needs. */
 export class NodeResponseView implements ResponseView {
   readonly native: NodeResponse
+  /** The request this response ends, for engines that keep the two together. */
+  readonly active: ActiveRequest
   readonly #bytes: (() => number) | undefined
   readonly #capturedHeader: ((name: string) => string | string[] | number | undefined) | undefined
 
-  constructor(res: NodeResponse, needs: WorkerRuntime['needs']) {
+  constructor(res: NodeResponse, needs: WorkerRuntime['needs'], active: ActiveRequest) {
     this.native = res
+    this.active = active
     // Wrapping write/end/writeHead costs on every response: only when something reads them.
     if (needs.responseBytes) this.#bytes = countResponseBytes(res)
     if (needs.responseHeaders) this.#capturedHeader = captureResponseHeaders(res)

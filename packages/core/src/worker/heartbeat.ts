@@ -38,10 +38,10 @@ export class Heartbeat {
     clearInterval(this.#timer)
   }
 
-  requestStarted(method: string, url: string): void {
+  requestStarted(request: { readonly method: string; readonly url: string }): void {
     if (this.#scope !== 'request') return
     this.#busy++
-    this.#watchdog?.begin(method, url)
+    this.#watchdog?.begin(request.method, request.url)
   }
 
   requestFinished(): void {

@@ -102,7 +102,7 @@ export class Runtime implements WorkerRuntime {
     const admitted = preRequest ? Promise.resolve().then(() => preRequest(this.info, request)) : undefined
     const record = new RequestRecord(this.#ledger, request, ++this.#begun, mustClose, admitted)
     this.#open.add(record)
-    this.#heartbeat.requestStarted(request.method, request.url)
+    this.#heartbeat.requestStarted(request)
     return record
   }
 
