@@ -1,7 +1,9 @@
 // The sync worker's whole suite again, with the portable acceptor (socket copies from the
 // arbiter) that serves when the native accept addon couldn't be built.
+import { cpSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { Gu, PID_APP, cleanupApps, killAll, makeApp, request } from '../src/harness.js'
+import { E2E_ROOT, Gu, PID_APP, cleanupApps, killAll, makeApp, request } from '../src/harness.js'
 
 process.env.GU_SYNC_ACCEPT = 'copies'
 await import('./worker-sync.test.js')
@@ -18,6 +20,19 @@ describe('@gu/worker-sync acceptors', () => {
     const gu = new Gu(['app.mjs:app', '-k', 'sync', '-b', '127.0.0.1:0', '--log-level', 'debug'], { cwd: dir, env: { GU_SYNC_ACCEPT: choice } })
     await gu.waitForWorkers(1)
     expect(gu.log).toContain(`sync worker accepting with ${name}`)
+  })
+
+  it('says once, at start, when the native acceptor is not built, and serves with socket copies', async () => {
+    // The package as pnpm 10 installs it before its build script is approved: no build/ folder.
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const unbuilt = join(dir, 'worker-sync')
+    for (const part of ['package.json', 'dist']) cpSync(join(E2E_ROOT, '../worker-sync', part), join(unbuilt, part), { recursive: true })
+    const gu = new Gu(['app.mjs:app', '-k', join(unbuilt, 'dist/index.js'), '-b', '127.0.0.1:0', '-w', '2', '--log-level', 'debug'], { cwd: dir, env: { GU_SYNC_ACCEPT: '' } })
+    const pids = await gu.waitForWorkers(2)
+    expect(pids).toContain(Number((await request(await gu.url())).body))
+    expect(gu.log.match(/native acceptor isn't built/g)).toHaveLength(1)
+    expect(gu.log).toContain("'pnpm approve-builds'")
+    expect(gu.log.match(/sync worker accepting with socket copies/g)).toHaveLength(2)
   })
 
   // The native acceptor wraps TCP connections with node's TCP handle (process.binding), except
