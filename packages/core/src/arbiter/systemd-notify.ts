@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Logger } from '../log/logger.js'
 
@@ -41,9 +42,14 @@ export class SystemdNotifier {
     }
     let unix: UnixDgram
     try {
-      unix = createRequire(import.meta.url)('unix-dgram') as UnixDgram
-    } catch {
-      log.warning('NOTIFY_SOCKET is set, but the optional dependency unix-dgram is not installed (it builds with node-gyp); no readiness notifications')
+      // By its real path: unix-dgram finds its own dependencies beside it (pnpm's layout), which
+      // a symlinked path can hide from an arbiter started by USR2.
+      const require = createRequire(import.meta.url)
+      unix = require(realpathSync(require.resolve('unix-dgram'))) as UnixDgram
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
+      const why = missing ? 'is not installed (it builds with node-gyp)' : `failed to load: ${(error as Error).message}`
+      log.warning(`NOTIFY_SOCKET is set, but the optional dependency unix-dgram ${why}; no readiness notifications`)
       return undefined
     }
     return new SystemdNotifier(unix.createSocket('unix_dgram'), path, log)
