@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { FetchServer } from './fetch-env.js'
 
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknown
-export type FetchHandler = (request: Request) => Response | Promise<Response>
+/** A fetch app; its second argument is the server it runs on (see `FetchServer`). */
+export type FetchHandler = (request: Request, server?: FetchServer) => Response | Promise<Response>
 
 /** A loaded app, in one of the two interfaces gu speaks. */
 export type App =

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// The fetch path: gu -k async -w 1 serving a Hono app and a bare fetch handler, against
+// @hono/node-server serving the same two apps in one process; plaintext and JSON, keep-alive,
+// wrk, the sides interleaved each round, ratios as medians of per-round ratios.
+// usage: node bench/fetch.mjs [--duration 2] [--rounds 5] [--warmup 1] [--connections 50] [--worker async|sync]
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { availableParallelism } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { cpuByPid, cpuDelta } from './lib/cpu.mjs'
+import { killAllNow, sleep, startServer, stopAll } from './lib/servers.mjs'
+import { median } from './lib/stats.mjs'
+import { checkWrk, runWrk } from './lib/wrk.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..')
+const { values: opt } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
+    connections: { type: 'string', default: '50' },
+    worker: { type: 'string', default: 'async' },
+  },
+})
+const seconds = Number(opt.duration)
+const rounds = Number(opt.rounds)
+const warmup = Number(opt.warmup)
+const connections = Number(opt.connections)
+
+const guBin = join(root, 'packages/core/bin/gu.js')
+const workerClass = join(root, `packages/worker-${opt.worker}/dist/index.js`)
+const nodeServer = join(here, 'servers/fetch-node-server.mjs')
+for (const file of [workerClass, join(root, 'packages/core/dist/index.js')]) if (!existsSync(file)) fail(`${file} does not exist: build the workspace first (npx -y pnpm@10.34.8 build)`)
+if (!existsSync(join(root, 'packages/e2e/node_modules/@hono/node-server'))) fail('@hono/node-server is not installed: npx -y pnpm@10.34.8 install')
+const APPS = { hono: join(here, 'servers/fetch-hono-app.mjs'), plain: join(here, 'servers/fetch-plain-app.mjs') }
+const booted = (n) => (log) => /Listening at: http:\/\/127\.0\.0\.1:\d+/.test(log) && (log.match(/Booting worker with pid/g) ?? []).length >= n
+
+const gu = (app) => (port) => ({ name: `gu -k ${opt.worker} -w 1, ${app}`, command: process.execPath, args: [guBin, APPS[app], '-k', workerClass, '-w', '1', '-b', `127.0.0.1:${port}`], port, ready: booted(1) })
+const honoNode = (app) => (port) => ({ name: `@hono/node-server, ${app}`, command: process.execPath, args: [nodeServer, String(port), APPS[app]], port, ready: booted(0) })
+const SIDES = { guHono: gu('hono'), nodeHono: honoNode('hono'), guPlain: gu('plain'), nodePlain: honoNode('plain') }
+const RATIOS = [
+  ['guHono', 'nodeHono', 1.0],
+  ['guPlain', 'nodePlain', 1.0],
+]
+
+/** A port nothing listens on now (the machine is shared: fixed port ranges collide). */
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const probe = createServer().on('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+
+process.on('exit', killAllNow)
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => fail(`interrupted by ${sig}`))
+function fail(message) {
+  console.error(`bench: ${message}`)
+  killAllNow()
+  process.exit(1)
+}
+
+console.error(`bench: ${checkWrk()}; node ${process.version}; ${availableParallelism()} cpus; ${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, 1 wrk thread`)
+const servers = {}
+for (const [id, make] of Object.entries(SIDES)) servers[id] = await startServer(make(await freePort()))
+const ids = Object.keys(servers)
+const lines = []
+for (const [scenario, path] of [['plaintext', '/'], ['json', '/json']]) {
+  const rps = Object.fromEntries(ids.map((id) => [id, []]))
+  const cpuUs = Object.fromEntries(ids.map((id) => [id, []]))
+  for (const id of ids) await runWrk(`http://127.0.0.1:${servers[id].port}${path}`, { seconds: warmup, connections })
+  for (let r = 0; r < rounds; r++) {
+    const shift = r % ids.length
+    for (const id of [...ids.slice(shift), ...ids.slice(0, shift)]) {
+      const before = cpuByPid(servers[id].child.pid)
+      const res = await runWrk(`http://127.0.0.1:${servers[id].port}${path}`, { seconds, connections })
+      // CPU per request of the server's whole process group (gu: arbiter + worker).
+      const cpu = [...cpuDelta(before, cpuByPid(servers[id].child.pid)).values()].reduce((a, b) => a + b, 0)
+      if (res.errors) fail(`${servers[id].name}: ${res.errors} errors`)
+      rps[id].push(res.rps)
+      cpuUs[id].push((cpu / res.requests) * 1e6)
+      console.error(`  ${scenario} round ${r + 1}: ${servers[id].name.padEnd(30)} ${res.rps.toFixed(0).padStart(7)} req/s  ${cpuUs[id].at(-1).toFixed(1).padStart(6)} us/req`)
+      await sleep(150)
+    }
+  }
+  lines.push(`${scenario}: ` + ids.map((id) => `${servers[id].name} ${median(rps[id]).toFixed(0)} req/s ${median(cpuUs[id]).toFixed(1)} us/req`).join(' · '))
+  for (const [a, b, target] of RATIOS) {
+    const perRound = rps[a].map((v, i) => v / rps[b][i])
+    const ratio = median(perRound)
+    const verdict = ratio >= target ? `target ≥ ${target}: met` : `target ≥ ${target}: NOT met`
+    const cpuRatio = median(cpuUs[b]) / median(cpuUs[a])
+    lines.push(`  ${servers[a].name} / ${servers[b].name}: ${ratio.toFixed(2)}x [rounds ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}] (${verdict}); CPU per request, base/gu: ${cpuRatio.toFixed(2)}`)
+  }
+}
+await stopAll()
+console.log(lines.join('\n'))

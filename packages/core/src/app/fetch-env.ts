@@ -1,0 +1,38 @@
+import { INCOMING } from './fetch-request.js'
+import type { NodeRequest, NodeResponse } from './fetch-node-types.js'
+
+/** Bun's `SocketAddress`: what `server.requestIP(request)` answers. */
+export interface SocketAddress {
+  readonly address: string
+  readonly family: 'IPv4' | 'IPv6'
+  readonly port: number
+}
+
+/** What every engine passes a fetch app as its second argument: Bun's `requestIP`, and more where it has it. */
+export interface FetchServer {
+  requestIP(request: Request): SocketAddress | null
+}
+
+/**
+ * The second argument of the fetch handler, in the shapes fetch frameworks already read:
+ * `@hono/node-server`'s `env` (`incoming`, `outgoing`: `getConnInfo` from `@hono/node-server/conninfo`
+ * works) and Bun's server (`requestIP(request)`: `getConnInfo` from `hono/bun` works).
+ */
+export class FetchEnv implements FetchServer {
+  readonly incoming: NodeRequest
+  readonly outgoing: NodeResponse
+
+  constructor(incoming: NodeRequest, outgoing: NodeResponse) {
+    this.incoming = incoming
+    this.outgoing = outgoing
+  }
+
+  /** The client's address: the connection's peer (null once it is unknown). */
+  requestIP(request?: Request): SocketAddress | null {
+    const incoming = (request as { [INCOMING]?: NodeRequest } | undefined)?.[INCOMING] ?? this.incoming
+    const socket = incoming.socket as { remoteAddress?: string; remoteFamily?: string; remotePort?: number } | undefined
+    const address = socket?.remoteAddress
+    if (!address) return null
+    return { address, family: socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4', port: socket.remotePort ?? 0 }
+  }
+}
