@@ -23,7 +23,8 @@ async function expectCutAndReplaced(gu: GuProcess, path: string, what: string): 
   ensure(gone, `worker ${pid} was still alive 4s after its WORKER TIMEOUT`)
   const fresh = await gu.waitForWorkers(1, 10_000)
   ensure(fresh && fresh[0] !== pid, `no new worker booted within 10s to replace ${pid}`)
-  const served = await servedBy(gu.url)
+  // A class that binds its own sockets listens a moment after it logs its boot: allow it 5 s.
+  const served = await pollUntil(() => servedBy(gu.url).catch(() => undefined), 5000, 100)
   ensure(served === fresh[0], `after the replacement, /pid was served by ${served}, expected the new worker ${fresh[0]}`)
 }
 
