@@ -1,0 +1,14 @@
+// gu's settings for the attendance service; the command line and GU_CMD_ARGS override them.
+import { defineConfig } from '@gu/core'
+import { loadConfig } from './src/config.js'
+import { resetSharedSnapshots } from './src/metrics/shared-snapshots.js'
+
+export default defineConfig({
+  bind: [`127.0.0.1:${process.env.PORT ?? 8000}`],
+  workers: 2,
+  workerClass: 'async',
+  accesslog: '-',
+  gracefulTimeout: 10,
+  // Metrics count from this start: drop the snapshots an earlier run left in the data directory.
+  onStarting: () => resetSharedSnapshots(loadConfig().dataDir),
+})
