@@ -120,3 +120,16 @@ export async function waitUntil<T>(what: string, check: () => T | Promise<T>, ti
     await sleep(50)
   }
 }
+
+/**
+ * A loopback port free right now. `-k uws` workers bind their addresses themselves, so port 0
+ * would give each worker a port of its own: such tests name a real port.
+ */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  const server = createServer()
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const { port } = server.address() as { port: number }
+  await new Promise((done) => server.close(done))
+  return port
+}
