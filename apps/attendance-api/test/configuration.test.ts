@@ -1,0 +1,111 @@
+// CONFIG_FILE (the original's YAML shape), the environment winning over it, and outages: a
+// database that can't be reached makes the health checks say 503; a Redis that can't be reached
+// only degrades the searches to uncached answers, with one warning per outage.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, expect, it } from 'vitest'
+import { CI, HAVE_SERVICES, MISSING_SERVICES, freshDatabase } from './support/backends.js'
+import { GuProcess, freePort, killAll, scratchDir } from './support/gu-process.js'
+import { call, postJson } from './support/http.js'
+import { OpenApiCheck } from './support/openapi-check.js'
+
+const API = '/api/v1/attendance'
+afterEach(killAll)
+
+function yamlFile(dir: string, text: string): string {
+  const path = join(dir, 'config.yaml')
+  writeFileSync(path, text)
+  return path
+}
+
+const start = async (env: NodeJS.ProcessEnv) => {
+  const gu = new GuProcess(['app:app', '-k', 'async', '-w', '1', '-b', '127.0.0.1:0'], env)
+  const url = (await gu.waitFor(/Listening at: (http:\/\/\S+) /))[1]!
+  await gu.waitFor(/Booting worker/)
+  return { gu, url }
+}
+
+it('uses the PostgreSQL of CONFIG_FILE, and answers 503 while it is unreachable', async () => {
+  const dir = scratchDir()
+  const port = await freePort() // nothing listens there
+  const config = yamlFile(dir, `postgres:\n  database: attendance\n  host: 127.0.0.1\n  port: ${port}\n  user: app\n  password: secret\n`)
+  const { gu, url } = await start({ DATA_DIR: dir, CONFIG_FILE: config })
+  const spec = new OpenApiCheck((await call(`${url}/apispec.json`)).json)
+  const health = await waitForAnswer(`${url}${API}/health`)
+  expect(health.status).toBe(503)
+  expect(health.json).toEqual({ message: 'Attendance API is not healthy, please check logs' })
+  spec.check('GET', `${API}/health`, health)
+  const detail = await call(`${url}${API}/health/detail`)
+  expect(detail.status).toBe(503)
+  expect(detail.json).toEqual({ message: 'Attendance API is not healthy, please check logs', postgresql: 'down', redis: 'disabled', status: 'unhealthy' })
+  spec.check('GET', `${API}/health/detail`, detail)
+  // A request that needs the database fails alone, as JSON; the worker goes on serving.
+  const search = await call(`${url}${API}/search?id=1`)
+  expect(search.status).toBe(500)
+  expect(search.json.error).toBe('Internal Server Error')
+  expect((await call(`${url}${API}/health`)).status).toBe(503)
+  expect(gu.log).toMatch(/the database is unreachable/)
+})
+
+it('degrades to uncached answers while Redis is unreachable, warning once per outage', async () => {
+  const dir = scratchDir()
+  const port = await freePort()
+  const config = yamlFile(dir, `redis:\n  host: 127.0.0.1\n  port: ${port}\n`)
+  const { gu, url } = await start({ DATA_DIR: dir, CONFIG_FILE: config })
+  expect((await postJson(`${url}${API}/create`, { id: 'r1', name: 'R', status: 'present', date: '2024-01-01' })).status).toBe(200)
+  for (let i = 0; i < 5; i++) {
+    const reply = await call(`${url}${API}/search?id=r1`)
+    expect(reply.status).toBe(200)
+    expect(reply.headers['x-cache']).toBe('miss')
+  }
+  const detail = await call(`${url}${API}/health/detail`)
+  expect(detail.status).toBe(200)
+  expect(detail.json).toMatchObject({ postgresql: 'up', redis: 'down', status: 'healthy' })
+  expect(gu.log.match(/Redis cache unavailable/g)?.length).toBe(1)
+})
+
+it('refuses an unreadable CONFIG_FILE in one line, naming it', async () => {
+  const dir = scratchDir()
+  const gu = new GuProcess(['app:app', '-k', 'async', '-w', '1', '-b', '127.0.0.1:0'], { DATA_DIR: dir, CONFIG_FILE: join(dir, 'missing.yaml') })
+  expect(await gu.exited).toBe(4)
+  expect(gu.log).toContain(`CONFIG_FILE ${join(dir, 'missing.yaml')}: cannot read it`)
+})
+
+if (CI && !HAVE_SERVICES) {
+  it('has a PostgreSQL and a Redis to test against', () => {
+    throw new Error(MISSING_SERVICES)
+  })
+}
+if (HAVE_SERVICES) {
+  it('lets DATABASE_URL win over the CONFIG_FILE', async () => {
+    const dir = scratchDir()
+    const db = await freshDatabase()
+    try {
+      const config = yamlFile(dir, `postgres:\n  host: 127.0.0.1\n  port: ${await freePort()}\n  database: nowhere\n`)
+      const { url } = await start({ DATA_DIR: dir, CONFIG_FILE: config, DATABASE_URL: db.url })
+      expect((await waitForAnswer(`${url}${API}/health`)).status).toBe(200)
+      expect((await postJson(`${url}${API}/create`, { id: 'env', name: 'E', status: 'present', date: '2024-01-01' })).status).toBe(200)
+      const pg = (await import('pg')).default
+      const client = new pg.Client({ connectionString: db.url })
+      await client.connect()
+      const { rows } = await client.query('SELECT id FROM attendance')
+      await client.end()
+      expect(rows).toEqual([{ id: 'env' }])
+    } finally {
+      await killAll()
+      await db.drop()
+    }
+  })
+}
+
+async function waitForAnswer(url: string) {
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    try {
+      return await call(url)
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
