@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { Gu, PID_APP, asyncArgs, cleanupApps, killAll, makeApp, request } from '../src/harness.js'
+import { Gu, PID_APP, asyncArgs, cleanupApps, killAll, makeApp, request, runGu } from '../src/harness.js'
 import { readLines, waitUntil } from '../src/process-helpers.js'
 
 afterEach(killAll)
@@ -34,6 +34,134 @@ describe('access log', () => {
     const line = await waitUntil('the access log line', () => gu.stdout.split('\n').find((l) => l.startsWith('ATOMS ')))
     expect(line).toBe(`ATOMS m=POST U=/path/x q=a=b s=200 H=HTTP/1.1 id=abc-123 ct=text/plain p=<${worker}>`)
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
+})
+
+/** Every non-empty line of `text`, each parsed as JSON (a line that isn't fails the test). */
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>
+      } catch {
+        throw new Error(`not a JSON line: ${line}`)
+      }
+    })
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+describe('error log', () => {
+  it("writes Gunicorn's text format: [%Y-%m-%d %H:%M:%S %z] [pid] [LEVEL] message", async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const gu = new Gu(asyncArgs('app.mjs:app'), { cwd: dir })
+    const [worker] = await gu.waitForWorkers(1)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+    const lines = gu.stderr.split('\n').filter(Boolean)
+    for (const line of lines) expect(line).toMatch(/^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4}\] \[\d+\] \[(DEBUG|INFO|WARNING|ERROR|CRITICAL)\] \S/)
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\[[^\\]]+\\] \\[${gu.pid}\\] \\[INFO\\] Starting gu \\S+$`)))
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\[[^\\]]+\\] \\[${worker}\\] \\[INFO\\] Booting worker with pid: ${worker}$`)))
+  })
+})
+
+describe('JSON lines', () => {
+  async function servedWithJson(args: string[], files: Record<string, string> = {}) {
+    const dir = makeApp({ 'app.mjs': PID_APP, ...files })
+    const gu = new Gu(asyncArgs('app.mjs:app', ...args), { cwd: dir })
+    const [worker] = await gu.waitForWorkers(1)
+    const url = await gu.url()
+    await request(`${url}/json/path?q=1`, { headers: { 'user-agent': 'e2e "quoted"\tagent', 'x-request-id': 'rid-7' } })
+    await waitUntil('the access line', () => gu.stdout.includes('/json/path'))
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+    return { gu, worker: worker! }
+  }
+
+  function checkErrorLines(gu: Gu, worker: number): void {
+    const lines = jsonLines(gu.stderr)
+    for (const line of lines) {
+      expect(line).toEqual({ time: expect.stringMatching(ISO), level: expect.stringMatching(/^(debug|info|warning|error|critical)$/), pid: expect.any(Number), message: expect.any(String) })
+    }
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', pid: gu.pid, message: expect.stringMatching(/^Starting gu /) }))
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', pid: worker, message: `Booting worker with pid: ${worker}` }))
+  }
+
+  function checkAccessLine(gu: Gu, worker: number): Record<string, unknown> {
+    const [line, ...rest] = jsonLines(gu.stdout)
+    expect(rest).toEqual([])
+    expect(line).toMatchObject({
+      time: expect.stringMatching(ISO),
+      level: 'info',
+      remote_addr: '127.0.0.1',
+      method: 'GET',
+      request: 'GET /json/path?q=1 HTTP/1.1',
+      status: 200,
+      path: '/json/path',
+      query: 'q=1',
+      protocol: 'HTTP/1.1',
+      bytes: String(worker).length,
+      user: null,
+      referer: null,
+      user_agent: 'e2e "quoted"\tagent',
+      request_start: expect.stringMatching(ISO),
+      duration: expect.any(Number),
+      duration_us: expect.any(Number),
+      pid: worker,
+    })
+    return line!
+  }
+
+  it('--log-format json writes both logs as JSON lines, every access atom a field', async () => {
+    const { gu, worker } = await servedWithJson(['--log-format', 'json', '--access-logfile', '-'])
+    checkErrorLines(gu, worker)
+    const line = checkAccessLine(gu, worker)
+    // The message is the text line, escaped as in the text log.
+    expect(line.message).toMatch(/^127\.0\.0\.1 - - \[[^\]]+\] "GET \/json\/path\?q=1 HTTP\/1\.1" 200 \d+ "-" "e2e \\"quoted\\"\\x09agent"$/)
+  })
+
+  it('--log-config sets both logs in the agreed shape, with the template and its headers', async () => {
+    const config = { error: { level: 'info', format: 'json', to: '-' }, access: { format: 'json', to: '-', template: '%(r)s %(s)s %({x-request-id}i)s %({content-type}o)s' } }
+    const { gu, worker } = await servedWithJson(['--log-config', 'log.json'], { 'log.json': JSON.stringify(config) })
+    checkErrorLines(gu, worker)
+    const line = checkAccessLine(gu, worker)
+    expect(line).toMatchObject({ message: 'GET /json/path?q=1 HTTP/1.1 200 rid-7 text/plain', request_headers: { 'x-request-id': 'rid-7' }, response_headers: { 'content-type': 'text/plain' } })
+  })
+
+  it('--log-config from a JS module: its level overrides --log-level, its files and lists of destinations', async () => {
+    const dir = makeApp({
+      'app.mjs': PID_APP,
+      'log.mjs': `export default { error: { level: 'warning', to: 'logs/error.log' }, access: { to: ['logs/access.log', 'stdout'] } }`,
+    })
+    mkdirSync(join(dir, 'logs'))
+    const socket = join(dir, 's.sock')
+    const gu = new Gu(['app.mjs:app', '-k', 'async', '-b', `unix:${socket}`, '--log-config', 'log.mjs', '--log-level', 'debug'], { cwd: dir })
+    await waitUntil('a worker', () => gu.workerPids().length === 1)
+    await waitUntil('the socket to answer', () => request('http://x/from-js', { socketPath: socket }).then(() => true, () => false))
+    await waitUntil('the access line in the file', () => readLines(join(dir, 'logs', 'access.log')).some((l) => l.includes('/from-js')))
+    await waitUntil('the access line on stdout', () => gu.stdout.includes('/from-js'))
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+    // The file's 'warning' beats --log-level debug: no info line anywhere, and nothing on stderr.
+    expect(readLines(join(dir, 'logs', 'error.log')).filter((l) => l.includes('[INFO]') || l.includes('[DEBUG]'))).toEqual([])
+    expect(gu.stderr).toBe('')
+    expect(readLines(join(dir, 'logs', 'access.log'))[0]).toMatch(/^- - - \[[^\]]+\] "GET \/from-js HTTP\/1\.1" 200 /)
+  })
+
+  it('refuses a log config with an unknown key or a bad value, naming the key, before serving', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP, 'bad.json': '{"error": {"level": "loud"}}', 'typo.json': '{"acess": {}}' })
+    const bad = await runGu(asyncArgs('app.mjs:app', '--log-config', 'bad.json'), { cwd: dir })
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/^gu: error: --log-config \S+bad\.json: error\.level must be one of debug info warning error critical, not "loud"\n$/)
+    const typo = await runGu(asyncArgs('app.mjs:app', '--log-config', 'typo.json'), { cwd: dir })
+    expect(typo.code).toBe(1)
+    expect(typo.stderr).toMatch(/unknown key 'acess'; known keys: error, access/)
+  })
+
+  it('refuses a log file it cannot open, with the reason', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const result = await runGu(asyncArgs('app.mjs:app', '--access-logfile', join(dir, 'no-such-dir', 'access.log')), { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^gu: error: access log: cannot open \S+no-such-dir\/access\.log for writing \(ENOENT\)\n$/)
   })
 })
 

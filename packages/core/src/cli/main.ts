@@ -4,6 +4,7 @@ import { AppLoadError } from '../app/types.js'
 import { Arbiter } from '../arbiter/arbiter.js'
 import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK } from '../arbiter/exit-codes.js'
 import { Logger } from '../log/logger.js'
+import { openLogPlan } from '../log/open-log-plan.js'
 import { UsageError } from '../settings/errors.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import { takeSocketActivation } from '../settings/socket-activation.js'
@@ -33,8 +34,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       const code = await checkApp(settings)
       if (code !== EXIT_OK || settings.checkConfig) return code
     }
-    const log = new Logger(settings.errorlog, settings.loglevel)
-    return await new Arbiter({ settings, log, workerClass, argv }).run()
+    const logPlan = await openLogPlan(settings)
+    const log = new Logger(logPlan.error)
+    return await new Arbiter({ settings, log, logPlan, workerClass, argv }).run()
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, error.exitCode, debug ? error : undefined)
     return fail(`unexpected error: ${(error as Error)?.message ?? error}`, EXIT_FAILURE, error)

@@ -128,6 +128,14 @@ export const SETTINGS = [
     description: 'How to call the app: `node` — a `(req, res)` listener (Express, Koa\'s `callback()`, Fastify); `fetch` — `(Request) => Response` or an object with `fetch` (Hono). `auto` detects it.',
   }),
   setting({
+    key: 'logConfig', section: 'Logging', flags: ['--log-config'], meta: 'FILE', kind: 'string', nullable: true, default: () => null,
+    description: 'A logging configuration for both logs, as Gunicorn\'s `--log-config-json`/`logconfig_dict`: a `.json` file, or a `.js`/`.mjs`/`.cjs` file whose default export is the same object: `{"error": {"level": "info", "format": "json", "to": "-"}, "access": {"format": "json", "to": "-", "template": "…"}}`. `format` is `text` or `json`; `to` is `-` (the log\'s standard stream: stderr for the error log, stdout for the access log), `stdout`, `stderr`, a file path (relative to `chdir`), or a list of those; `level` is one of `debug info warning error critical`; `template` is the access line in `--access-logformat` atoms. As in Gunicorn, what the file sets overrides the other logging settings (`--log-level`, `--log-format`, `--error-logfile`, `--access-logfile`, `--access-logformat`); what it leaves out comes from them. An `access` section turns the access log on. Unknown keys and bad values stop the start with an error naming the key. Re-read on HUP.',
+  }),
+  setting({
+    key: 'logFormat', section: 'Logging', flags: ['--log-format'], meta: 'FORMAT', kind: 'choice', choices: ['text', 'json'], default: () => 'text',
+    description: 'How both logs write a line. `text`: the error log in Gunicorn\'s format, `[2026-12-01 23:15:00 +0000] [pid] [INFO] message`, the access log as `--access-logformat` says. `json`: one JSON object a line; error lines `{"time", "level", "pid", "message"}`, access lines `{"time", "level", "message"` (the text line)`, "remote_addr", "method", "request", "status", …}` with every atom as a field (see docs/logging.md).',
+  }),
+  setting({
     key: 'loglevel', section: 'Logging', flags: ['--log-level'], meta: 'LEVEL', kind: 'choice', choices: ['debug', 'info', 'warning', 'error', 'critical'], default: () => 'info',
     description: 'The least severe error-log entry to write. `debug` also prints stack traces with error messages.',
   }),

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   delete process.env[WORKER_BOOT_ENV]
   const plain = boot.settings
   process.title = `gu: worker [${plain.procName ?? plain.app}]`
-  const log = new Logger(plain.errorlog, plain.loglevel)
+  const log = new Logger(boot.log.error)
   const send = (message: WorkerMessage) => process.send?.(message)
   const sendAndWait = (message: WorkerMessage) => new Promise<void>((resolve) => (process.send?.(message, undefined, undefined, () => resolve()) ?? resolve()))
 
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   }
   loadedFiles?.reportTo((files) => send({ type: 'loaded-files', files }))
 
-  const accessLog = plain.accesslog ? new AccessLog(plain.accesslog, plain.accessLogFormat) : undefined
+  const accessLog = boot.log.access ? new AccessLog(boot.log.access) : undefined
   const timeoutScope = workerClass.timeout ?? 'loop'
   const runtime = new Runtime({
     age: boot.age,

@@ -1,0 +1,124 @@
+import { closeSync, openSync, writeSync } from 'node:fs'
+import sonicBoom from 'sonic-boom'
+import { UsageError } from '../settings/errors.js'
+import type { Destination } from './log-plan.js'
+import { isStandard } from './resolve-log-plan.js'
+
+// A CommonJS module: its class is the default export at run time, and a named type.
+const { SonicBoom } = sonicBoom
+type SonicBoom = sonicBoom.SonicBoom
+
+/** A log a disk can't take (full, gone) buffers up to this much, then drops lines rather than memory. */
+const MAX_BUFFERED = 16 * 1024 * 1024
+
+/** Every open destination, so lines still buffered are written out when the process exits. */
+const live = new Set<SonicBoom>()
+let exitHookInstalled = false
+
+function flushAllOnExit(): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  // `process.exit()` runs 'exit' listeners synchronously: the last chance, and a sure one.
+  process.on('exit', () => {
+    for (const sonic of live) flushQuietly(sonic)
+  })
+}
+
+function flushQuietly(sonic: SonicBoom): void {
+  try {
+    if ((sonic as unknown as { fd: number }).fd >= 0) sonic.flushSync()
+  } catch {
+    // Nothing left to tell it to: the error was reported when the write failed.
+  }
+}
+
+/**
+ * The places one log writes to, each a sonic-boom stream: lines are queued in memory and written
+ * asynchronously (one write carries every line queued meanwhile), files are reopened in place on
+ * USR1 with no line lost (lines written meanwhile wait for the new file), and whatever is still
+ * queued is written synchronously when the process exits.
+ */
+export class Destinations {
+  readonly #streams: SonicBoom[]
+  readonly #files: SonicBoom[]
+
+  /** `standard` is the fd `-` means: 2 for the error log, 1 for the access log. */
+  constructor(to: readonly Destination[], standard: 1 | 2) {
+    flushAllOnExit()
+    const unique = [...new Set(to.map((d) => (d === '-' ? (standard === 1 ? 'stdout' : 'stderr') : d)))]
+    this.#streams = unique.map((d) => open(d))
+    this.#files = this.#streams.filter((_, i) => !isStandard(unique[i]!))
+  }
+
+  write(line: string): void {
+    for (const stream of this.#streams) stream.write(line)
+  }
+
+  /** USR1: reopen every file (logrotate moved it); standard streams are left alone. */
+  reopen(): void {
+    for (const file of this.#files) {
+      try {
+        file.reopen()
+      } catch (error) {
+        report(file, error as Error)
+      }
+    }
+  }
+
+  /** Writes out what is queued; resolves once it is written. */
+  async flush(): Promise<void> {
+    await Promise.all(this.#streams.map((stream) => ready(stream)))
+    for (const stream of this.#streams) flushQuietly(stream)
+  }
+
+  /** Writes out what is queued and closes the files (never fd 1 or 2). */
+  async close(): Promise<void> {
+    await this.flush()
+    for (const stream of this.#streams) {
+      live.delete(stream)
+      stream.end()
+    }
+  }
+}
+
+function open(destination: Destination): SonicBoom {
+  const fd = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : undefined
+  const stream = new SonicBoom({ dest: fd ?? destination, append: true, mkdir: false, maxLength: MAX_BUFFERED })
+  const reported = new Set<string>()
+  stream.on('error', (error: Error) => {
+    // Once per kind of failure: a full disk must not turn every request into a line on stderr.
+    if (reported.has(error.message)) return
+    reported.add(error.message)
+    report(stream, error, destination)
+  })
+  live.add(stream)
+  return stream
+}
+
+function report(stream: SonicBoom, error: Error, destination = (stream as unknown as { file: string | null }).file ?? 'a log'): void {
+  try {
+    writeSync(2, `gu: cannot write the log ${destination}: ${error.message}\n`)
+  } catch {
+    // stderr itself is gone: nowhere left to say it.
+  }
+}
+
+function ready(stream: SonicBoom): Promise<void> {
+  if ((stream as unknown as { fd: number }).fd >= 0) return Promise.resolve()
+  return new Promise((resolve) => {
+    stream.once('ready', resolve)
+    stream.once('error', () => resolve())
+  })
+}
+
+/** Opens each file destination once (creating it), so a log that can't be written stops the start with a clear error. */
+export function checkWritable(to: readonly Destination[], what: string): void {
+  for (const destination of to) {
+    if (isStandard(destination)) continue
+    try {
+      closeSync(openSync(destination, 'a'))
+    } catch (error) {
+      throw new UsageError(`${what}: cannot open ${destination} for writing (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    }
+  }
+}
