@@ -42,9 +42,10 @@ it("stops with the signal docs/signals.md names for gu's graceful stop, within D
   expect(cmd.slice(0, 2)).toEqual(['node_modules/.bin/gu', 'app:app'])
   const gu = new GuProcess([...cmd.slice(1), '--print-config'])
   expect(await gu.exited).toBe(0)
-  const settings = JSON.parse(gu.stdout) as { gracefulTimeout: number; bind: string[] }
+  const settings = JSON.parse(gu.stdout) as { gracefulTimeout: number; bind: string[]; logConfig: string }
   expect(settings.gracefulTimeout).toBeLessThan(10)
   expect(settings.bind).toEqual(['0.0.0.0:8080'])
+  expect(settings.logConfig).toMatch(/log\.json$/)
 })
 
 it('checks health on the endpoint that reports it, with a command that fails when it is down', async () => {
