@@ -129,7 +129,7 @@ describe.each(backends)('the API on $name', (backend) => {
     expect((await get(`${API}/search?id=d-2024-02-30`)).status).toBe(404)
   })
 
-  it('answers a non-JSON content type with 415 and malformed JSON with 400, both as JSON', async () => {
+  it('answers a non-JSON content type with 415, malformed JSON with 400 and a huge body with 413, all as JSON', async () => {
     const text = await create(undefined, { 'content-type': 'text/plain' }, '{"id":"t1"}')
     expect(text.status).toBe(415)
     expect(text.headers['content-type']).toMatch(/^application\/json/)
@@ -139,6 +139,9 @@ describe.each(backends)('the API on $name', (backend) => {
     const malformed = await create(undefined, { 'content-type': 'application/json' }, '{"id": "t3",')
     expect(malformed.status).toBe(400)
     expect(malformed.json).toEqual({ error: 'Bad Request', message: 'The body is not valid JSON' })
+    const huge = await create({ id: 'big', name: 'x'.repeat(20_000), status: 'present', date: '2024-01-01' })
+    expect(huge.status).toBe(413)
+    expect(huge.json.error).toBe('Payload Too Large')
   })
 
   it('answers a missing or empty id with 400 and an unknown id with 404', async () => {

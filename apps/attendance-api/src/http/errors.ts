@@ -1,4 +1,5 @@
 // Last in the chain: bad JSON is the client's fault (400), anything else is logged and a 500.
+import { STATUS_CODES } from 'node:http'
 import type { NextFunction, Request, Response } from 'express'
 
 export function notFound(req: Request, res: Response): void {
@@ -12,7 +13,8 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
     return
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    res.status(e.status).json({ error: 'Bad Request', message: e.message ?? 'Bad request' })
+    // body-parser's own client errors: 413 for a body over the limit, 400 for a bad charset …
+    res.status(e.status).json({ error: STATUS_CODES[e.status] ?? 'Bad Request', message: e.message ?? 'Bad request' })
     return
   }
   console.error(`attendance-api: ${req.method} ${req.originalUrl} failed: ${(error as Error)?.stack ?? String(error)}`)

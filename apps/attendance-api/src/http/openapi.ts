@@ -19,6 +19,7 @@ export function openApiDocument(version: string): object {
             200: answer('Created', ref('Message')),
             400: answer('Malformed JSON or a payload that fails validation', { oneOf: [ref('ValidationError'), ref('Error')] }),
             409: answer('A record with this id exists', ref('Error')),
+            413: answer('The body is over 16 KiB', ref('Error')),
             415: answer('The body is not application/json', ref('Error')),
           },
         },
