@@ -11,5 +11,8 @@ export default defineConfig({
   // Docker sends KILL 10 s after its stop signal: finish in-flight requests before that.
   gracefulTimeout: 8,
   // Metrics count from this start: drop the snapshots an earlier run left in the data directory.
-  onStarting: () => resetSharedSnapshots(loadConfig().dataDir),
+  // Not in the new arbiter of an in-place upgrade (USR2): the old one's workers still count.
+  onStarting: () => {
+    if (!process.env.GU_PARENT_PID) resetSharedSnapshots(loadConfig().dataDir)
+  },
 })

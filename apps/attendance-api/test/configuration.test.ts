@@ -109,3 +109,16 @@ async function waitForAnswer(url: string) {
     }
   }
 }
+
+it("counts metrics from the arbiter's start: the snapshots an earlier run left are dropped", async () => {
+  const dir = scratchDir()
+  const line = new RegExp(`^attendance_api_requests_total\\{method="GET",path="${API}/search",status="400"\\} (\\d+)$`, 'm')
+  const first = await start({ DATA_DIR: dir })
+  for (let i = 0; i < 3; i++) expect((await call(`${first.url}${API}/search`)).status).toBe(400)
+  expect((await call(`${first.url}/metrics`)).text.match(line)?.[1]).toBe('3')
+  expect(await first.gu.stop()).toBe(0)
+  const second = await start({ DATA_DIR: dir })
+  expect((await call(`${second.url}/metrics`)).text).not.toMatch(line)
+  expect((await call(`${second.url}${API}/search`)).status).toBe(400)
+  expect((await call(`${second.url}/metrics`)).text.match(line)?.[1]).toBe('1')
+})
