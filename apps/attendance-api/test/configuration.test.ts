@@ -122,3 +122,39 @@ it("counts metrics from the arbiter's start: the snapshots an earlier run left a
   expect((await call(`${second.url}${API}/search`)).status).toBe(400)
   expect((await call(`${second.url}/metrics`)).text.match(line)?.[1]).toBe('1')
 })
+
+if (HAVE_SERVICES) {
+  it('warns once when Redis goes away and once when it is back, and caches again', async () => {
+    const { spawn } = await import('node:child_process')
+    const port = await freePort()
+    const startRedis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    let redis = startRedis()
+    try {
+      const dir = scratchDir()
+      const { gu, url } = await start({ DATA_DIR: dir, REDIS_URL: `redis://127.0.0.1:${port}` })
+      expect((await postJson(`${url}${API}/create`, { id: 'o1', name: 'O', status: 'present', date: '2024-01-01' })).status).toBe(200)
+      const searchCache = async () => (await call(`${url}${API}/search?id=o1`)).headers['x-cache']
+      await waitForValue(async () => (await searchCache()) === 'miss' && (await searchCache()) === 'hit')
+      redis.kill('SIGKILL')
+      for (let i = 0; i < 5; i++) expect((await call(`${url}${API}/search?id=o1`)).status).toBe(200)
+      expect((await call(`${url}${API}/health/detail`)).json.redis).toBe('down')
+      expect(gu.log.match(/Redis cache unavailable/g)?.length).toBe(1)
+      redis = startRedis()
+      await waitForValue(() => /Redis cache is back/.test(gu.log))
+      await waitForValue(async () => (await searchCache()) === 'hit')
+      expect((await call(`${url}${API}/health/detail`)).json.redis).toBe('up')
+      expect(gu.log.match(/Redis cache unavailable/g)?.length).toBe(1)
+      expect(gu.log.match(/Redis cache is back/g)?.length).toBe(1)
+    } finally {
+      redis.kill('SIGKILL')
+    }
+  })
+}
+
+async function waitForValue(check: () => boolean | Promise<boolean>) {
+  const deadline = Date.now() + 15_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
