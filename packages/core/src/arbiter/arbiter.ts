@@ -23,6 +23,7 @@ import { bindSockets } from './sockets.js'
 import { isParentAlive, releaseSocket, spawnNewArbiter, takeInheritedSockets } from './upgrade.js'
 import { type WorkerRecord, spawnWorker } from './worker-process.js'
 import { describeWorkerExit } from './worker-exit.js'
+import { logOpenFilesLimit } from './open-files-limit.js'
 
 /** The most socket copies one request may ask for: a worker holds them as open descriptors. */
 const MAX_SOCKET_COPIES = 64
@@ -136,6 +137,7 @@ export class Arbiter {
     for (const socket of this.#sockets) this.#held.add(socket)
     if (this.#oldArbiterPid) this.#sharedWithPartner = new Set(inherited.sockets.filter((socket) => this.#sockets.includes(socket)))
     this.#log.info(`Starting gu ${VERSION}`)
+    logOpenFilesLimit(this.#log, settings.workerConnections)
     if (this.#oldArbiterPid) this.#log.info(`Started by USR2 from the arbiter with pid ${this.#oldArbiterPid}; serving its sockets alongside it`)
     for (const socket of this.#sockets) this.#log.info(`Listening at: ${socket.label} (${process.pid})`)
     if (this.#workerClass.sockets === 'self') {
