@@ -140,7 +140,7 @@ export class ConnectionGuard {
       tracked.progressed(now)
       if (tracked.phase === 'idle' && tracked.inFlight === 0) {
         if (!idle || tracked.since < idle.since) idle = tracked
-      } else if ((tracked.phase === 'head' || tracked.phase === 'body') && tracked.canAnswer) {
+      } else if (tracked.receiving() && tracked.canAnswer) {
         if (!stalled || tracked.lastProgress < stalled.lastProgress) stalled = tracked
       }
     }

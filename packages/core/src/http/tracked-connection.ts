@@ -57,8 +57,16 @@ export class TrackedConnection {
     this.inFlight++
     this.req = req
     this.res = res
-    // Corrected at the next sweep for a request without a body (complete by then).
-    this.#enter('body', now)
+    this.#enter(hasBody(req) ? 'body' : 'app', now)
+  }
+
+  /** Still receiving a body? A complete one moves the connection on (to the app, or idle). */
+  receiving(): boolean {
+    if (this.phase !== 'body') return this.phase === 'head'
+    if (!this.req!.complete) return true
+    this.phase = this.inFlight > 0 ? 'app' : 'idle'
+    this.#mark = this.bytesRead
+    return false
   }
 
   responseClosed(now: number): void {
@@ -83,13 +91,8 @@ export class TrackedConnection {
       this.#enter('head', now) // the next request has begun
     }
     if (this.phase === 'head') return limits.headerTimeoutMs > 0 && now - this.since >= limits.headerTimeoutMs ? 'header' : undefined
-    if (this.phase !== 'body') return undefined
+    if (!this.receiving()) return undefined
     const req = this.req!
-    if (req.complete) {
-      this.phase = this.inFlight > 0 ? 'app' : 'idle'
-      this.#mark = this.bytesRead
-      return undefined
-    }
     if (limits.bodyTimeoutMs <= 0) return undefined
     // Bytes received and not yet read: the app is the slow one, so the window starts again.
     if (req.readableLength > 0) {
@@ -113,4 +116,12 @@ export class TrackedConnection {
     this.#windowStart = now
     this.#mark = this.bytesRead
   }
+}
+
+/** Whether a request has a body to receive (RFC 9112 §6.3: Transfer-Encoding, or a Content-Length above 0). */
+function hasBody(req: IncomingMessage): boolean {
+  const { headers } = req
+  if (headers['transfer-encoding'] !== undefined) return true
+  const length = headers['content-length']
+  return length !== undefined && length !== '0'
 }
