@@ -127,7 +127,7 @@ export class ConnectionGuard {
   /** Closes a connection: with a 408 when nothing has been answered on it yet. */
   #drop(tracked: TrackedConnection): void {
     this.#open.delete(tracked)
-    if (tracked.phase !== 'idle' && tracked.canAnswer) answerRequestTimeout(tracked.socket)
+    if (tracked.canAnswer) answerRequestTimeout(tracked.socket)
     else tracked.socket.destroy()
   }
 
@@ -140,7 +140,7 @@ export class ConnectionGuard {
       tracked.progressed(now)
       if (tracked.phase === 'idle' && tracked.inFlight === 0) {
         if (!idle || tracked.since < idle.since) idle = tracked
-      } else if (tracked.receiving() && tracked.canAnswer) {
+      } else if (tracked.receiving() && tracked.sheddable) {
         if (!stalled || tracked.lastProgress < stalled.lastProgress) stalled = tracked
       }
     }

@@ -76,8 +76,13 @@ export class TrackedConnection {
     this.#enter('idle', now)
   }
 
-  /** Whether a 408 may still be written: no response has begun on this connection. */
+  /** Whether a 408 may still be written: a head is arriving, or the one request's response hasn't begun. */
   get canAnswer(): boolean {
+    return (this.inFlight === 0 && this.phase === 'head') || (this.inFlight === 1 && !this.res?.headersSent)
+  }
+
+  /** Whether it may be shed: nothing of a response is under way (its request may be with the app, waiting for its body). */
+  get sheddable(): boolean {
     return this.inFlight === 0 || (this.inFlight === 1 && !this.res?.headersSent)
   }
 
