@@ -5,6 +5,8 @@ import { answerRequestTimeout } from './request-timeout-reply.js'
 import { type SlowClientLimits, TrackedConnection } from './tracked-connection.js'
 
 const TRACKED = Symbol('gu.trackedConnection')
+/** Connections cut per turn of the event loop. */
+const CUT_BATCH = 64
 type WithRecord<T> = T & { [TRACKED]?: TrackedConnection }
 
 export interface GuardOptions {
@@ -101,14 +103,29 @@ export class ConnectionGuard {
   /** One pass over the connections: cut those past a limit; keep the worker alive while clients upload. */
   sweep(now = Date.now()): void {
     let uploading = false
+    const cuts: Array<[TrackedConnection, 'header' | 'body']> = []
     for (const tracked of this.#open) {
       if (tracked.released) continue
       tracked.progressed(now)
       const verdict = tracked.check(now, this.#limits)
       if (verdict === 'uploading') uploading = true
-      else if (verdict) this.#cut(tracked, verdict)
+      else if (verdict) cuts.push([tracked, verdict])
     }
     if (uploading && this.#worker.settings.timeout > 0) this.#worker.notify()
+    this.#cutInBatches(cuts, 0)
+  }
+
+  /**
+   * A flood opened together times out together: cutting thousands in one turn of the loop would
+   * stall every other client for as long, so the loop polls for I/O between batches.
+   */
+  #cutInBatches(cuts: ReadonlyArray<[TrackedConnection, 'header' | 'body']>, from: number): void {
+    const to = Math.min(cuts.length, from + CUT_BATCH)
+    for (let i = from; i < to; i++) {
+      const [tracked, why] = cuts[i]!
+      if (this.#open.has(tracked)) this.#cut(tracked, why)
+    }
+    if (to < cuts.length) setImmediate(() => this.#cutInBatches(cuts, to))
   }
 
   #requestBegan(req: IncomingMessage, res: ServerResponse): void {
