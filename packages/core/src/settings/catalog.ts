@@ -54,7 +54,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'backlog', section: 'Server socket', flags: ['--backlog'], meta: 'INT', kind: 'int', min: 1, default: () => 2048,
-    description: 'The most pending connections the kernel queues on each listening socket.',
+    description: 'The most pending connections the kernel queues on each listening socket (the kernel caps it at `net.core.somaxconn`). It applies to every socket gu serves, inherited ones too (`fd://N`, systemd\'s, where it overrides the unit\'s `Backlog=`, as Gunicorn\'s does), and a HUP or USR2 with a new value applies it. `uws` workers bind their own sockets, with uSockets\' fixed 512.',
   }),
   setting({
     key: 'workers', section: 'Worker processes', flags: ['-w', '--workers'], meta: 'INT', kind: 'int', min: 1,
