@@ -3,6 +3,7 @@ import { loadApp } from '../app/load-app.js'
 import { AppLoadError } from '../app/types.js'
 import { Arbiter } from '../arbiter/arbiter.js'
 import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK } from '../arbiter/exit-codes.js'
+import { captureOutput } from '../log/capture-output.js'
 import { Logger } from '../log/logger.js'
 import { openLogPlan } from '../log/open-log-plan.js'
 import { UsageError } from '../settings/errors.js'
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const logPlan = await openLogPlan(settings)
     const log = new Logger(logPlan.error)
+    if (settings.captureOutput) captureOutput(log)
     return await new Arbiter({ settings, log, logPlan, workerClass, argv }).run()
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, error.exitCode, debug ? error : undefined)
