@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
@@ -311,5 +311,61 @@ describe('USR1 under load', () => {
     expect(new Set(readLines(access).map((l) => l.match(/\/r\/\d+/)?.[0])).size).toBeGreaterThan(1)
     expect(readLines(`${error}.1`).some((l) => l.endsWith(`[${gu.pid}] [INFO] Handling signal: usr1`))).toBe(true)
     expect(readLines(error).some((l) => l.endsWith(`[${gu.pid}] [INFO] ${arbiterLine}`))).toBe(true)
+  })
+})
+
+describe('bad log input never takes the server down', () => {
+  it('keeps writing to the old file when USR1 cannot open the new one, and says why once', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    mkdirSync(join(dir, 'logs'))
+    const gu = new Gu(asyncArgs('app.mjs:app', '--access-logfile', join(dir, 'logs', 'access.log')), { cwd: dir })
+    await gu.waitForWorkers(1)
+    const url = await gu.url()
+    // The whole directory goes: the reopen has nowhere to create the file.
+    renameSync(join(dir, 'logs'), join(dir, 'old-logs'))
+    gu.signal('SIGUSR1')
+    await waitUntil('the complaint', () => gu.stderr.includes(`gu: cannot write the log to ${join(dir, 'logs', 'access.log')}: ENOENT`))
+    for (let i = 0; i < 5; i++) expect((await request(`${url}/after-${i}`)).status).toBe(200)
+    await waitUntil('the lines in the old file', () => readLines(join(dir, 'old-logs', 'access.log')).filter((l) => l.includes('/after-')).length === 5)
+    // Once back, the next USR1 moves to the new file.
+    mkdirSync(join(dir, 'logs'))
+    gu.signal('SIGUSR1')
+    await waitUntil('the new file', async () => {
+      await request(`${url}/back`)
+      return readLines(join(dir, 'logs', 'access.log')).some((l) => l.includes('/back'))
+    })
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+    expect(gu.stderr.split('\n').filter((l) => l.startsWith('gu: cannot write the log'))).toHaveLength(1)
+  })
+
+  it('HUP reads the log config again: a change applies to the new workers, a broken one keeps the old workers serving', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP, 'log.json': JSON.stringify({ access: { format: 'text' } }) })
+    const gu = new Gu(asyncArgs('app.mjs:app', '--log-config', 'log.json'), { cwd: dir })
+    const [first] = await gu.waitForWorkers(1)
+    const url = await gu.url()
+    await request(`${url}/text`)
+    await waitUntil('the text line', () => gu.stdout.includes('"GET /text HTTP/1.1"'))
+
+    writeFileSync(join(dir, 'log.json'), '{"access": {"format": "yaml"}}')
+    gu.signal('SIGHUP')
+    await gu.waitFor(/Reload failed; the current workers keep serving: --log-config \S+log\.json: access\.format must be one of text json, not "yaml"/)
+    expect(gu.workerPids()).toEqual([first])
+    expect((await request(`${url}/still`)).status).toBe(200)
+
+    writeFileSync(join(dir, 'log.json'), JSON.stringify({ access: { format: 'json' } }))
+    gu.signal('SIGHUP')
+    await waitUntil('a new worker', () => gu.workerPids().length === 1 && gu.workerPids()[0] !== first)
+    await waitUntil('a JSON line from the new worker', async () => {
+      await request(`${url}/json`)
+      return gu.stdout.split('\n').some((l) => l.startsWith('{') && (JSON.parse(l) as { path?: string }).path === '/json')
+    })
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
+
+  it('--check-config reports a broken log config', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP, 'log.json': '{"error": {"to": []}}' })
+    const result = await runGu(['app.mjs:app', '--check-config', '--log-config', 'log.json'], { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/error\.to must name at least one destination/)
   })
 })

@@ -31,11 +31,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     changeDirectory(settings.chdir)
     const workerClass = await loadWorkerClass(settings.workerClass, settings.chdir)
     checkWorkerClass(workerClass, settings)
+    // A log config or log file that won't do is a settings error: --check-config reports it too.
+    const logPlan = await openLogPlan(settings)
     if (settings.checkConfig || settings.preloadApp) {
       const code = await checkApp(settings)
       if (code !== EXIT_OK || settings.checkConfig) return code
     }
-    const logPlan = await openLogPlan(settings)
     const log = new Logger(logPlan.error)
     if (settings.captureOutput) captureOutput(log)
     return await new Arbiter({ settings, log, logPlan, workerClass, argv }).run()

@@ -55,13 +55,20 @@ export class Destinations {
     for (const stream of this.#streams) stream.write(line)
   }
 
-  /** USR1: reopen every file (logrotate moved it); standard streams are left alone. */
+  /**
+   * USR1: reopen every file (logrotate moved it); standard streams are left alone. A file that
+   * can't be opened any more (its directory gone) is reported, and lines go on to the old one.
+   */
   reopen(): void {
     for (const file of this.#files) {
+      const path = (file as unknown as { file: string }).file
       try {
+        // Checked first: sonic-boom keeps the old descriptor when its reopen fails, but would
+        // close that descriptor twice after a later reopen that works.
+        closeSync(openSync(path, 'a'))
         file.reopen()
       } catch (error) {
-        report((file as unknown as { file: string }).file, error as Error)
+        report(path, error as Error)
       }
     }
   }
