@@ -85,10 +85,10 @@ describe('--log-syslog', () => {
       expect(await gu.stop()).toEqual({ code: 0, signal: null })
       await waitUntil('the last line', () => listener.messages.some((m) => m.includes('Shutting down: Master')))
       const received = listener.messages.map(parse3164)
-      expect(received).toContainEqual({ pri: LOCAL3_INFO, tag: 'gu.error.my_app', pid: gu.pid, body: expect.stringMatching(/^\[INFO\] Starting gu \S+$/) })
-      expect(received).toContainEqual({ pri: LOCAL3_INFO, tag: 'gu.error.my_app', pid: worker, body: `[INFO] Booting worker with pid: ${worker}` })
+      expect(received).toContainEqual({ pri: LOCAL3_INFO, tag: 'gu.my_app.error', pid: gu.pid, body: expect.stringMatching(/^\[INFO\] Starting gu \S+$/) })
+      expect(received).toContainEqual({ pri: LOCAL3_INFO, tag: 'gu.my_app.error', pid: worker, body: `[INFO] Booting worker with pid: ${worker}` })
       // With --log-syslog the access log goes to syslog too (and, without --access-logfile, only there).
-      expect(received).toContainEqual({ pri: LOCAL3_INFO, tag: 'gu.access.my_app', pid: worker, body: expect.stringMatching(/^127\.0\.0\.1 - - \[[^\]]+\] "GET \/via-udp HTTP\/1\.1" 200 /) })
+      expect(received).toContainEqual({ pri: LOCAL3_INFO, tag: 'gu.my_app.access', pid: worker, body: expect.stringMatching(/^127\.0\.0\.1 - - \[[^\]]+\] "GET \/via-udp HTTP\/1\.1" 200 /) })
       expect(gu.stdout).toBe('')
       // The error log still goes to stderr as well.
       expect(gu.stderr).toMatch(/\[INFO\] Starting gu/)
@@ -110,9 +110,9 @@ describe('--log-syslog', () => {
       await waitUntil('the error line', () => listener.messages.some((m) => m.includes('SIGKILL')))
       expect(await gu.stop()).toEqual({ code: 0, signal: null })
       const received = listener.messages.map(parse5424)
-      expect(received).toContainEqual({ pri: USER_INFO, tag: 'gu.error.app.mjs.app', pid: gu.pid, body: expect.stringMatching(/^\[INFO\] Starting gu /) })
-      expect(received).toContainEqual({ pri: USER_ERROR, tag: 'gu.error.app.mjs.app', pid: gu.pid, body: `[ERROR] Worker (pid:${worker}) was sent SIGKILL! Perhaps out of memory?` })
-      expect(received.some((r) => r.tag.startsWith('gu.access.'))).toBe(false)
+      expect(received).toContainEqual({ pri: USER_INFO, tag: 'gu.app.mjs.app.error', pid: gu.pid, body: expect.stringMatching(/^\[INFO\] Starting gu /) })
+      expect(received).toContainEqual({ pri: USER_ERROR, tag: 'gu.app.mjs.app.error', pid: gu.pid, body: `[ERROR] Worker (pid:${worker}) was sent SIGKILL! Perhaps out of memory?` })
+      expect(received.some((r) => r.tag.endsWith('.access'))).toBe(false)
       expect(gu.stdout).toMatch(/^127\.0\.0\.1 - - \[[^\]]+\] "GET \/via-tcp HTTP\/1\.1" 200 /)
     } finally {
       listener.close()
@@ -140,10 +140,10 @@ describe('--log-syslog', () => {
       await waitUntil('the access line', () => messages.some((m) => m.includes('/via-unix')))
       expect(await gu.stop()).toEqual({ code: 0, signal: null })
       const received = messages.map(parse3164)
-      const access = received.find((r) => r.tag === 'gu.access.svc')!
+      const access = received.find((r) => r.tag === 'gu.svc.access')!
       expect(access).toMatchObject({ pri: 16 * 8 + 6, pid: worker })
       expect(JSON.parse(access.body)).toMatchObject({ level: 'info', method: 'GET', path: '/via-unix', status: 200 })
-      const boot = received.find((r) => r.tag === 'gu.error.svc' && r.pid === worker)!
+      const boot = received.find((r) => r.tag === 'gu.svc.error' && r.pid === worker)!
       expect(JSON.parse(boot.body)).toMatchObject({ level: 'info', pid: worker, message: `Booting worker with pid: ${worker}` })
 
       // The same over a unix stream socket, RFC 5424.
@@ -153,7 +153,7 @@ describe('--log-syslog', () => {
       await request(`${await again.url()}/via-stream`)
       await waitUntil('the access line over the stream', () => stream.messages.some((m) => m.includes('/via-stream')))
       expect(await again.stop()).toEqual({ code: 0, signal: null })
-      expect(stream.messages.map(parse5424).some((r) => r.tag === 'gu.access.app.mjs.app')).toBe(true)
+      expect(stream.messages.map(parse5424).some((r) => r.tag === 'gu.app.mjs.app.access')).toBe(true)
     } finally {
       dgram.close()
       stream.close()

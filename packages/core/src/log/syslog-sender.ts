@@ -3,14 +3,14 @@ import { connect, type Socket } from 'node:net'
 import type { LogLevel } from '../settings/types.js'
 import { reportOnce } from './report-once.js'
 import { formatSyslogAddress, type SyslogAddress } from './syslog-address.js'
-import { type SyslogFacility, type SyslogFormat, syslogMessage } from './syslog-frame.js'
+import { type SyslogFacility, type SyslogFormat, syslogMessage, syslogTag } from './syslog-frame.js'
 import { createUnixDgramSocket, type UnixDgramSocket } from './unix-dgram.js'
 
 export interface SyslogPlan {
   readonly address: SyslogAddress
   readonly facility: SyslogFacility
   readonly format: SyslogFormat
-  /** The program name in each line: `gu.error.<prefix>`, `gu.access.<prefix>`. */
+  /** The program name in each line is `gu.<prefix>.error` or `gu.<prefix>.access`, as Gunicorn's `gunicorn.<prefix>.error`. */
   readonly prefix: string
 }
 
@@ -32,7 +32,7 @@ export class SyslogSender {
 
   constructor(plan: SyslogPlan, log: 'error' | 'access') {
     this.#plan = plan
-    this.#tag = `gu.${log}.${plan.prefix}`
+    this.#tag = syslogTag(`gu.${plan.prefix}.${log}`)
     this.#label = `syslog ${formatSyslogAddress(plan.address)}`
     const fail = (error: Error) => report(this.#label, error)
     this.#transport = plan.address.transport === 'udp' ? new Udp(plan.address, fail)

@@ -30,13 +30,13 @@ describe('syslogMessage', () => {
   const date = new Date(2026, 11, 1, 9, 5, 7, 123)
 
   it('writes RFC 3164: PRI, local time with a space-padded day, host, TAG[PID]', () => {
-    const line = syslogMessage('rfc3164', 'local3', 'warning', 'gu.error.app', '[WARNING] hot', date)
-    expect(line).toMatch(new RegExp(String.raw`^<156>Dec  1 09:05:07 \S+ gu\.error\.app\[${process.pid}\]: \[WARNING\] hot$`))
+    const line = syslogMessage('rfc3164', 'local3', 'warning', 'gu.app.error', '[WARNING] hot', date)
+    expect(line).toMatch(new RegExp(String.raw`^<156>Dec  1 09:05:07 \S+ gu\.app\.error\[${process.pid}\]: \[WARNING\] hot$`))
   })
 
   it('writes RFC 5424: version 1, UTC with milliseconds, APP-NAME PROCID, no MSGID or structured data', () => {
-    const line = syslogMessage('rfc5424', 'user', 'critical', 'gu.access.app', 'body', date)
-    expect(line).toBe(`<10>1 ${date.toISOString()} ${line.split(' ')[2]} gu.access.app ${process.pid} - - body`)
+    const line = syslogMessage('rfc5424', 'user', 'critical', 'gu.app.access', 'body', date)
+    expect(line).toBe(`<10>1 ${date.toISOString()} ${line.split(' ')[2]} gu.app.access ${process.pid} - - body`)
   })
 
   it.each([

@@ -163,7 +163,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'syslog', section: 'Logging', flags: ['--log-syslog'], kind: 'bool', default: () => false,
-    description: 'Also send the error log to syslog, at `--log-syslog-to`, and the access log too (which this turns on, to syslog only unless `--access-logfile` is set) unless `--disable-redirect-access-to-syslog`. As Gunicorn\'s: each process sends its own lines, the program name is `gu.error.<prefix>` / `gu.access.<prefix>`, the severity follows the level (access lines are `info`). The message is the line without its timestamp: `[INFO] message` in text, the JSON object with `--log-format json`. A syslog that is down or unreachable is reported once on stderr and never stops the server. Framing: `--log-syslog-format`.',
+    description: 'Also send the error log to syslog, at `--log-syslog-to`, and the access log too (which this turns on, to syslog only unless `--access-logfile` is set) unless `--disable-redirect-access-to-syslog`. As Gunicorn\'s: each process sends its own lines, the program name is `gu.<prefix>.error` / `gu.<prefix>.access`, the severity follows the level (access lines are `info`). The message is the line without its timestamp: `[INFO] message` in text, the JSON object with `--log-format json`. A syslog that is down or unreachable is reported once on stderr and never stops the server. Framing: `--log-syslog-format`.',
   }),
   setting({
     key: 'syslogAddr', section: 'Logging', flags: ['--log-syslog-to'], meta: 'ADDRESS', kind: 'string', default: () => 'udp://localhost:514',
@@ -180,7 +180,7 @@ export const SETTINGS = [
   setting({
     key: 'syslogPrefix', section: 'Logging', flags: ['--log-syslog-prefix'], meta: 'PREFIX', kind: 'string', nullable: true, default: () => null,
     defaultDoc: 'the process name (`--name`), else the app module',
-    description: 'The program name in syslog lines is `gu.error.PREFIX` or `gu.access.PREFIX` (characters other than letters, digits, `.`, `_` and `-` become `_`).',
+    description: 'The program name in syslog lines is `gu.PREFIX.error` or `gu.PREFIX.access`, as Gunicorn\'s is `gunicorn.PREFIX.error` (characters other than letters, digits, `.`, `_` and `-` become `_`).',
   }),
   setting({
     key: 'syslogFacility', section: 'Logging', flags: ['--log-syslog-facility'], meta: 'FACILITY', kind: 'choice', choices: SYSLOG_FACILITIES, default: () => 'user',
