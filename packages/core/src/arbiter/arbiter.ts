@@ -391,6 +391,8 @@ export class Arbiter {
 
   /** USR1: reopen log files, here and in every worker. */
   handleUsr1(): void {
+    // Logged before the reopen, as Gunicorn does: the last line of the rotated file.
+    this.#log.info('Handling signal: usr1')
     this.#log.reopen()
     this.#killAll('SIGUSR1')
   }

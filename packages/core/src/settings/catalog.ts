@@ -1,4 +1,6 @@
 import { compileAccessFormat } from '../log/access-format.js'
+import { parseSyslogAddress } from '../log/syslog-address.js'
+import { SYSLOG_FACILITIES, SYSLOG_FORMATS } from '../log/syslog-frame.js'
 import { formatBind, parseBind } from './bind-address.js'
 import { LAUNCH_DIR } from './launch-dir.js'
 import { setting, type SettingSpec } from './spec.js'
@@ -170,6 +172,43 @@ export const SETTINGS = [
       }
     },
     description: 'The access log line, in Gunicorn\'s atoms: `h l u t r m U q H s B b f a T M D L p {header}i {header}o {var}e`, written as `%(atom)s`.',
+  }),
+  setting({
+    key: 'syslog', section: 'Logging', flags: ['--log-syslog'], kind: 'bool', default: () => false,
+    description: 'Also send the error log to syslog, at `--log-syslog-to`, and the access log too (which this turns on, to syslog only unless `--access-logfile` is set) unless `--disable-redirect-access-to-syslog`. As Gunicorn\'s: each process sends its own lines, the program name is `gu.<prefix>.error` / `gu.<prefix>.access`, the severity follows the level (access lines are `info`). The message is the line without its timestamp: `[INFO] message` in text, the JSON object with `--log-format json`. A syslog that is down or unreachable is reported once on stderr and never stops the server. Framing: `--log-syslog-format`.',
+  }),
+  setting({
+    key: 'syslogAddr', section: 'Logging', flags: ['--log-syslog-to'], meta: 'ADDRESS', kind: 'string', default: () => 'udp://localhost:514',
+    check: (value) => {
+      try {
+        parseSyslogAddress(value)
+        return undefined
+      } catch (error) {
+        return (error as Error).message
+      }
+    },
+    description: 'Where syslog lines go: `udp://HOST:PORT`, `tcp://HOST:PORT` (port 514 if left out), or `unix://PATH#dgram` / `unix://PATH#stream` (`unix:///dev/log` is a datagram socket, the default type; datagram sockets need the optional dependency `unix-dgram`).',
+  }),
+  setting({
+    key: 'syslogPrefix', section: 'Logging', flags: ['--log-syslog-prefix'], meta: 'PREFIX', kind: 'string', nullable: true, default: () => null,
+    defaultDoc: 'the process name (`--name`), else the app module',
+    description: 'The program name in syslog lines is `gu.PREFIX.error` or `gu.PREFIX.access`, as Gunicorn\'s is `gunicorn.PREFIX.error` (characters other than letters, digits, `.`, `_` and `-` become `_`).',
+  }),
+  setting({
+    key: 'syslogFacility', section: 'Logging', flags: ['--log-syslog-facility'], meta: 'FACILITY', kind: 'choice', choices: SYSLOG_FACILITIES, default: () => 'user',
+    description: 'The syslog facility of every line.',
+  }),
+  setting({
+    key: 'syslogFormat', section: 'Logging', flags: ['--log-syslog-format'], meta: 'RFC', kind: 'choice', choices: SYSLOG_FORMATS, default: () => 'rfc3164',
+    description: 'The syslog message format. `rfc3164` (BSD syslog, what `/dev/log`, rsyslog, syslog-ng and journald read by default): `<PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG`, local time. `rfc5424`: `<PRI>1 TIMESTAMP HOST APP-NAME PID - - MSG`, UTC. Over UDP and unix datagram sockets one message is one datagram; over TCP and unix stream sockets messages are framed as RFC 6587 says: a newline after each RFC 3164 message, the octet count before each RFC 5424 one.',
+  }),
+  setting({
+    key: 'disableRedirectAccessToSyslog', section: 'Logging', flags: ['--disable-redirect-access-to-syslog'], kind: 'bool', default: () => false,
+    description: 'With `--log-syslog`, keep the access log out of syslog.',
+  }),
+  setting({
+    key: 'captureOutput', section: 'Logging', flags: ['--capture-output'], kind: 'bool', default: () => false,
+    description: 'Send what the app writes to standard output and standard error (`console.log`, `console.error`, its worker threads\' consoles) to the error log, one error-log line per line written: standard output at `info`, standard error at `error`, whatever `--log-level` says, in the error log\'s format and destinations (JSON lines stay JSON). Applies in the arbiter (hooks) and in every worker. Writes that bypass `process.stdout`/`process.stderr` (a native addon, a child process inheriting the descriptors) are not captured.',
   }),
   setting({
     key: 'reload', section: 'Debugging', flags: ['--reload'], kind: 'bool', default: () => false,
