@@ -3,6 +3,7 @@ import { loadApp } from '../app/load-app.js'
 import { AppLoadError } from '../app/types.js'
 import { Arbiter } from '../arbiter/arbiter.js'
 import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK } from '../arbiter/exit-codes.js'
+import { captureOutput } from '../log/capture-output.js'
 import { Logger } from '../log/logger.js'
 import { openLogPlan } from '../log/open-log-plan.js'
 import { UsageError } from '../settings/errors.js'
@@ -30,12 +31,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     changeDirectory(settings.chdir)
     const workerClass = await loadWorkerClass(settings.workerClass, settings.chdir)
     checkWorkerClass(workerClass, settings)
+    // A log config or log file that won't do is a settings error: --check-config reports it too.
+    const logPlan = await openLogPlan(settings)
     if (settings.checkConfig || settings.preloadApp) {
       const code = await checkApp(settings)
       if (code !== EXIT_OK || settings.checkConfig) return code
     }
-    const logPlan = await openLogPlan(settings)
     const log = new Logger(logPlan.error)
+    if (settings.captureOutput) captureOutput(log)
     return await new Arbiter({ settings, log, logPlan, workerClass, argv }).run()
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, error.exitCode, debug ? error : undefined)

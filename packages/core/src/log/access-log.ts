@@ -2,6 +2,7 @@ import { type AccessEntry, type AccessFormatter, compileAccessFormat } from './a
 import { compileAccessJson } from './access-json.js'
 import { Destinations } from './destinations.js'
 import type { AccessLogPlan } from './log-plan.js'
+import { SyslogSender } from './syslog-sender.js'
 
 /** Writes one line a request to the access log, in the configured template and line format. */
 export class AccessLog {
@@ -9,12 +10,14 @@ export class AccessLog {
   readonly #format: AccessFormatter
   readonly #line: (entry: AccessEntry) => string
   readonly #json: boolean
+  readonly #syslog: SyslogSender | undefined
 
   constructor(plan: AccessLogPlan) {
     const format = compileAccessFormat(plan.template)
     this.#format = format
     this.#destinations = new Destinations(plan.to, 1)
     this.#json = plan.format === 'json'
+    this.#syslog = plan.syslog ? new SyslogSender(plan.syslog, 'access') : undefined
     if (plan.format === 'json') {
       const json = compileAccessJson(format.atoms)
       this.#line = (entry) => json(entry, format(entry))
@@ -34,14 +37,16 @@ export class AccessLog {
   }
 
   write(entry: AccessEntry): void {
-    this.#destinations.write(this.#line(entry))
+    const line = this.#line(entry)
+    this.#destinations.write(line)
+    this.#syslog?.send('info', line.slice(0, -1))
   }
 
   reopen(): void {
     this.#destinations.reopen()
   }
 
-  flush(): Promise<void> {
-    return this.#destinations.flush()
+  async flush(): Promise<void> {
+    await Promise.all([this.#destinations.flush(), this.#syslog?.flush()])
   }
 }

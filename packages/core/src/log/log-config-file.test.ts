@@ -33,7 +33,9 @@ describe('parseLogConfig', () => {
     [{ access: { level: 'info' } }, /unknown key 'access\.level'/],
     [{ error: { level: 'verbose' } }, /error\.level must be one of debug info warning error critical, not "verbose"/],
     [{ error: { format: 'xml' } }, /error\.format must be one of text json/],
-    [{ access: { to: 3 } }, /access\.to must be "-", "stdout", "stderr", a file path, or a list of those, not 3/],
+    [{ access: { to: 3 } }, /access\.to must be "-", "stdout", "stderr", "syslog", a file path, or a list of those, not 3/],
+    [{ syslog: { to: 'localhost' } }, /syslog\.to: 'localhost' is not udp:\/\/HOST:PORT/],
+    [{ syslog: { facility: 'local9' } }, /syslog\.facility must be one of kern user/],
     [{ access: { to: [] } }, /access\.to must name at least one destination/],
     [{ access: { template: '%(zz)s' } }, /access\.template: unknown access log atom '%\(zz\)s'/],
     [{ error: 'info' }, /'error' must be an object/],
@@ -62,17 +64,36 @@ describe('resolveLogPlan', () => {
   const settings = defaultSettings({})
 
   it('follows the flags without a log config: access off unless --access-logfile', async () => {
-    expect(await resolveLogPlan(settings, dir)).toEqual({ error: { level: 'info', format: 'text', to: ['-'] }, access: null })
+    expect(await resolveLogPlan(settings, dir)).toEqual({ error: { level: 'info', format: 'text', to: ['-'], syslog: null }, access: null })
     const plan = await resolveLogPlan({ ...settings, logFormat: 'json', accesslog: 'a.log', loglevel: 'debug' }, dir)
-    expect(plan.error).toEqual({ level: 'debug', format: 'json', to: ['-'] })
-    expect(plan.access).toEqual({ format: 'json', to: [join(dir, 'a.log')], template: settings.accessLogFormat })
+    expect(plan.error).toEqual({ level: 'debug', format: 'json', to: ['-'], syslog: null })
+    expect(plan.access).toEqual({ format: 'json', to: [join(dir, 'a.log')], template: settings.accessLogFormat, syslog: null })
   })
 
   it('lets the file override the flags for what it sets, and only that', async () => {
     const config = file('o.json', JSON.stringify({ error: { level: 'warning' }, access: { format: 'text' } }))
     const plan = await resolveLogPlan({ ...settings, logConfig: config, loglevel: 'debug', logFormat: 'json', errorlog: 'e.log' }, dir)
-    expect(plan.error).toEqual({ level: 'warning', format: 'json', to: [join(dir, 'e.log')] })
+    expect(plan.error).toEqual({ level: 'warning', format: 'json', to: [join(dir, 'e.log')], syslog: null })
     // An access section turns the access log on, to its standard stream unless it says where.
-    expect(plan.access).toEqual({ format: 'text', to: ['-'], template: settings.accessLogFormat })
+    expect(plan.access).toEqual({ format: 'text', to: ['-'], template: settings.accessLogFormat, syslog: null })
+  })
+
+  it("--log-syslog sends both logs to syslog as Gunicorn does, the access log there only without --access-logfile", async () => {
+    const syslog = { address: { transport: 'udp', host: 'localhost', port: 514 }, facility: 'user', format: 'rfc3164', prefix: 'app.mjs.app' }
+    const plan = await resolveLogPlan({ ...settings, syslog: true, app: 'app.mjs:app' }, dir)
+    expect(plan.error).toMatchObject({ to: ['-'], syslog })
+    expect(plan.access).toMatchObject({ to: [], syslog })
+    const both = await resolveLogPlan({ ...settings, syslog: true, accesslog: '-', procName: 'web' }, dir)
+    expect(both.access).toMatchObject({ to: ['-'], syslog: { prefix: 'web' } })
+    const noAccess = await resolveLogPlan({ ...settings, syslog: true, disableRedirectAccessToSyslog: true }, dir)
+    expect(noAccess.access).toBeNull()
+  })
+
+  it('lets a log config name syslog as a destination, and say where it is', async () => {
+    const config = file('s.json', JSON.stringify({ error: { to: ['stderr', 'syslog'] }, syslog: { to: 'tcp://127.0.0.1:1514', format: 'rfc5424', prefix: 'svc' } }))
+    const plan = await resolveLogPlan({ ...settings, logConfig: config, syslog: true }, dir)
+    expect(plan.error).toMatchObject({ to: ['stderr'], syslog: { address: { transport: 'tcp', host: '127.0.0.1', port: 1514 }, format: 'rfc5424', prefix: 'svc' } })
+    // The file set no access section: the access log stays as the flags say (syslog, from --log-syslog).
+    expect(plan.access).toMatchObject({ to: [], syslog: { prefix: 'svc' } })
   })
 })

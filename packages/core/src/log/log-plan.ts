@@ -1,4 +1,5 @@
 import type { LogLevel } from '../settings/types.js'
+import type { SyslogPlan } from './syslog-sender.js'
 
 /** How a log's lines are written: Gunicorn's text, or one JSON object a line. */
 export type LineFormat = 'text' | 'json'
@@ -13,6 +14,8 @@ export interface ErrorLogPlan {
   readonly level: LogLevel
   readonly format: LineFormat
   readonly to: readonly Destination[]
+  /** Also to syslog (`--log-syslog`, or `"syslog"` among a log config's destinations). */
+  readonly syslog: SyslogPlan | null
 }
 
 export interface AccessLogPlan {
@@ -20,6 +23,7 @@ export interface AccessLogPlan {
   readonly to: readonly Destination[]
   /** The access line in Gunicorn's atoms (`--access-logformat`); in JSON lines it is the `message`. */
   readonly template: string
+  readonly syslog: SyslogPlan | null
 }
 
 /**

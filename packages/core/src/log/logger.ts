@@ -2,6 +2,7 @@ import type { LogLevel } from '../settings/types.js'
 import { Destinations } from './destinations.js'
 import { errorLine } from './error-line.js'
 import type { ErrorLogPlan } from './log-plan.js'
+import { SyslogSender } from './syslog-sender.js'
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40, critical: 50 }
 
@@ -9,11 +10,13 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, err
 export class Logger {
   #plan: ErrorLogPlan
   #destinations: Destinations
+  #syslog: SyslogSender | undefined
   #min: number
 
   constructor(plan: ErrorLogPlan) {
     this.#plan = plan
     this.#destinations = new Destinations(plan.to, 2)
+    this.#syslog = plan.syslog ? new SyslogSender(plan.syslog, 'error') : undefined
     this.#min = LEVELS[plan.level]
   }
 
@@ -32,6 +35,10 @@ export class Logger {
    */
   reconfigure(plan: ErrorLogPlan): void {
     const same = plan.to.length === this.#plan.to.length && plan.to.every((d, i) => d === this.#plan.to[i])
+    if (JSON.stringify(plan.syslog) !== JSON.stringify(this.#plan.syslog)) {
+      this.#syslog?.close()
+      this.#syslog = plan.syslog ? new SyslogSender(plan.syslog, 'error') : undefined
+    }
     this.#plan = plan
     this.#min = LEVELS[plan.level]
     if (same) return this.reopen()
@@ -64,8 +71,15 @@ export class Logger {
   }
 
   #log(level: LogLevel, message: string): void {
-    if (LEVELS[level] < this.#min) return
-    this.#destinations.write(errorLine(this.#plan.format, level, message))
+    if (LEVELS[level] >= this.#min) this.always(level, message)
+  }
+
+  /** A line whatever the level (`--capture-output`: the app's own output is never filtered out). */
+  always(level: LogLevel, message: string): void {
+    const line = errorLine(this.#plan.format, level, message)
+    this.#destinations.write(line)
+    // Syslog stamps its own time: the text line without Gunicorn's timestamp and pid, or the JSON object.
+    this.#syslog?.send(level, this.#plan.format === 'json' ? line.slice(0, -1) : `[${level.toUpperCase()}] ${message}`)
   }
 
   reopen(): void {
@@ -73,7 +87,7 @@ export class Logger {
   }
 
   /** Resolves once every line logged so far is written. */
-  flush(): Promise<void> {
-    return this.#destinations.flush()
+  async flush(): Promise<void> {
+    await Promise.all([this.#destinations.flush(), this.#syslog?.flush()])
   }
 }
