@@ -115,7 +115,10 @@ export class ConnectionGuard {
       else if (verdict) cuts.push([tracked, verdict])
     }
     if (uploading && this.#worker.settings.timeout > 0) this.#worker.notify()
-    this.#cutInBatches(cuts, 0)
+    // A flood opened together times out together, and reconnects together when cut: a tenth of
+    // the connections per sweep at most spreads that storm over about ten sweeps (the rest stay
+    // over their limit and are cut by the next ones), so it never overflows the accept queue.
+    this.#cutInBatches(cuts.slice(0, Math.max(CUT_BATCH, Math.ceil(this.#open.size / 10))), 0)
   }
 
   /**
