@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http'
 import type { Socket } from 'node:net'
-import { nodeRequestListener, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, nodeRequestListener, type WorkerRuntime } from '@gu/core'
 
 /**
  * How a sync worker takes connections: `resume` starts accepting on every socket; `pause` stops
@@ -77,6 +77,7 @@ export class SyncEngine {
     })
     // A pipelined second request on the connection never reaches the app.
     server.maxRequestsPerSocket = 1
+    applyRequestRules(server, this.#worker)
     // Ahead of http's own listener: stop accepting before another connection can be taken.
     server.prependListener('connection', (socket: Socket) => this.#accepted(socket))
     return server

@@ -100,6 +100,26 @@ export const SETTINGS = [
     description: 'How long an idle keep-alive connection waits for its next request. 0 closes every connection after its response.',
   }),
   setting({
+    key: 'limitRequestLine', section: 'Security', flags: ['--limit-request-line'], meta: 'INT', kind: 'int', min: 0, default: () => 4094,
+    description: 'The longest request line accepted, in bytes (method, target and version, without the CRLF); a longer one is answered `414 URI Too Long`. `0` means no limit of gu\'s own (the whole head still has to fit the header limits below).',
+  }),
+  setting({
+    key: 'limitRequestFields', section: 'Security', flags: ['--limit-request-fields'], meta: 'INT', kind: 'int', min: 0, default: () => 100,
+    description: 'The most header fields a request may carry; more is answered `431 Request Header Fields Too Large` before the app sees anything (never truncated). `0` means no limit.',
+  }),
+  setting({
+    key: 'limitRequestFieldSize', section: 'Security', flags: ['--limit-request-field-size'], meta: 'INT', kind: 'int', min: 0, default: () => 8190,
+    description: 'The largest header field accepted, in bytes, counted as `Name: value`; larger is answered `431`. `0` means no limit of gu\'s own.',
+  }),
+  setting({
+    key: 'limitRequestBody', section: 'Security', flags: ['--limit-request-body'], meta: 'BYTES', kind: 'int', min: 0, default: () => 0,
+    description: 'The largest request body accepted, in bytes; `0` (the default, as Gunicorn) means no limit. A `Content-Length` over it is answered `413 Content Too Large` before the app sees the request (and before `100 Continue` when the client asked for it); a chunked body that grows past it is cut there, answered `413` if the response hasn\'t started, and the connection closed.',
+  }),
+  setting({
+    key: 'headerMap', section: 'Security', flags: ['--header-map'], meta: 'MODE', kind: 'choice', choices: ['drop', 'refuse', 'dangerous'], default: () => 'drop',
+    description: 'What happens to request header names that contain `_`, which a proxy in front may not check and an app may read as the `-` name (`X_Forwarded_For` as `X-Forwarded-For`), as Gunicorn\'s `header_map`: `drop` removes them before the app sees the request, `refuse` answers `400`, `dangerous` passes them on.',
+  }),
+  setting({
     key: 'pidfile', section: 'Server mechanics', flags: ['-p', '--pidfile'], meta: 'FILE', kind: 'string', nullable: true, default: () => null,
     description: 'Write the arbiter\'s PID to this file at start; remove it at exit.',
   }),
