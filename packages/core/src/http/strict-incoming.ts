@@ -55,5 +55,12 @@ export class StrictIncomingMessage extends IncomingMessage {
     } else {
       socket.destroy()
     }
+    // The app is told as when a client leaves mid-body ('aborted', and 'error' if it listens),
+    // once the answer is out: destroying the request earlier would cut the socket.
+    const abort = () => {
+      if (!this.destroyed) this.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
+    }
+    if (socket.destroyed) abort()
+    else socket.once('close', abort)
   }
 }
