@@ -77,6 +77,9 @@ export function checkRequestHead(head: RequestHead, rules: RequestRules): Refusa
       else if (bit === CONTENT_LENGTH) length = value
     } else if (lower === 'transfer-encoding') {
       codings = codings === undefined ? value : `${codings},${value}`
+    } else if (lower === 'expect' && value.toLowerCase() !== '100-continue') {
+      // node:http answers these itself before a request is dispatched; other engines may not.
+      return refuse(417, 'the only expectation this server meets is 100-continue')
     }
     if (name.includes('_')) underscored = true
   }

@@ -9,7 +9,7 @@ import { describeError } from '../wait.js'
 
 const group = 'strict'
 /** Cases played at once: many connections, one server. */
-const PARALLEL = 8
+const PARALLEL = 16
 
 /** The ids of failed cases in a corpus check's reason: `… failed [id id …]: …`. */
 export const FAILED_CASES = /failed \[([^\]]*)\]/
