@@ -23,6 +23,9 @@ export function refusalForParseError(error: ParseError): Refusal | undefined {
         : { status: 431, reason: 'the request head is too large' }
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return { status: 413, reason: 'chunk extensions are too large' }
+    // The client closed mid-request: nobody to answer, and the app is told as for any client that leaves.
+    case 'HPE_INVALID_EOF_STATE':
+      return undefined
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return { status: 408, reason: 'the request did not arrive in time' }
     case 'HPE_INVALID_VERSION':

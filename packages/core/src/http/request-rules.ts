@@ -22,10 +22,12 @@ export function requestRules(settings: Settings): RequestRules {
 
 /**
  * node:http's own bound on the whole head, which llhttp holds in memory per connection (431 past
- * it): the longest request line and four fields at their largest, at least node's 16 KiB. The
- * per-field and per-line limits are gu's checks; this one keeps a flood of huge heads cheap.
+ * it): the longest request line and four fields at their largest, at least node's 16 KiB; 1 MiB
+ * with no field limit. The per-field and per-line limits are gu's checks; this one keeps a flood
+ * of huge heads cheap.
  */
 export function maxHeaderSize(rules: RequestRules): number {
+  if (rules.limitRequestFields === 0) return 1024 * 1024
   const line = rules.limitRequestLine || 8190
   const size = rules.limitRequestFieldSize || 16 * 1024
   return Math.max(16 * 1024, line + 2 + 4 * (size + 2) + 2)
