@@ -32,7 +32,8 @@ export class RequestHead {
   readonly httpVersionMinor = 1
 
   constructor(req: HttpRequest, rules: RequestRules) {
-    this.method = req.getCaseSensitiveMethod()
+    // uWS lower-cases the method (getCaseSensitiveMethod too, in this build); it only passes methods it knows.
+    this.method = req.getMethod().toUpperCase()
     const query = req.getQuery()
     this.url = query ? `${req.getUrl()}?${query}` : req.getUrl()
     const raw = this.raw

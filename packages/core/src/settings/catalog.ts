@@ -109,7 +109,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'limitRequestFieldSize', section: 'Security', flags: ['--limit-request-field-size'], meta: 'INT', kind: 'int', min: 0, default: () => 8190,
-    description: 'The largest header field accepted, in bytes, counted as `Name: value`; larger is answered `431`. `0` means no limit of gu\'s own.',
+    description: 'The largest header field accepted, in bytes, counted as `Name: value`; larger is answered `431`. `0` means no limit of gu\'s own. node:http\'s parser also holds the whole head to the request line and four fields of this size (at least 16 KiB; 1 MiB when `limitRequestFields` is 0), so a flood of huge heads stays cheap: a larger head is a `431` too.',
   }),
   setting({
     key: 'limitRequestBody', section: 'Security', flags: ['--limit-request-body'], meta: 'BYTES', kind: 'int', min: 0, default: () => 0,
