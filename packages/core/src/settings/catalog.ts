@@ -1,4 +1,5 @@
 import { compileAccessFormat } from '../log/access-format.js'
+import { checkAllowIps } from '../http/forwarded.js'
 import { formatBind, parseBind } from './bind-address.js'
 import { LAUNCH_DIR } from './launch-dir.js'
 import { setting, type SettingSpec } from './spec.js'
@@ -118,6 +119,22 @@ export const SETTINGS = [
   setting({
     key: 'headerMap', section: 'Security', flags: ['--header-map'], meta: 'MODE', kind: 'choice', choices: ['drop', 'refuse', 'dangerous'], default: () => 'drop',
     description: 'What happens to request header names that contain `_`, which a proxy in front may not check and an app may read as the `-` name (`X_Forwarded_For` as `X-Forwarded-For`), as Gunicorn\'s `header_map`: `drop` removes them before the app sees the request, `refuse` answers `400`, `dangerous` passes them on.',
+  }),
+  setting({
+    key: 'forwardedAllowIps', section: 'Security', flags: ['--forwarded-allow-ips'], meta: 'ADDRESSES', kind: 'string',
+    default: (env) => env.FORWARDED_ALLOW_IPS ?? '127.0.0.1,::1', defaultDoc: '`127.0.0.1,::1`, or `$FORWARDED_ALLOW_IPS`',
+    check: (text) => checkAllowIps(text),
+    description: 'The proxies whose forwarding headers are believed, comma-separated: addresses, CIDR ranges (`10.0.0.0/8`, `fd00::/8`) or `*` for any (only when nothing but the proxy can reach gu). From these peers, the client\'s address comes from `X-Forwarded-For` (the nearest address that is not itself a listed proxy), or `Forwarded`\'s `for=` without it, and the scheme from `secureSchemeHeaders`, or `Forwarded`\'s `proto=`. That client is what the access log\'s `%(h)s`, hooks, and fetch apps (`requestIP()`, `Request.url`\'s scheme) see. Node apps see the connection as it is (`req.socket.remoteAddress` is the proxy) with the headers intact: Express\'s `trust proxy` decides `req.ip` and `req.protocol` itself.',
+  }),
+  setting({
+    key: 'secureSchemeHeaders', section: 'Security', flags: ['--secure-scheme-headers'], meta: 'HEADER=VALUE', kind: 'list',
+    default: () => ['X-Forwarded-Protocol=ssl', 'X-Forwarded-Proto=https', 'X-Forwarded-Ssl=on'],
+    defaultDoc: '`X-Forwarded-Protocol=ssl`, `X-Forwarded-Proto=https`, `X-Forwarded-Ssl=on` (Gunicorn\'s)',
+    check: (values) => {
+      const bad = values.find((v) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+=.+/.test(v))
+      return bad === undefined ? undefined : `'${bad}' is not HEADER=VALUE`
+    },
+    description: 'Headers a trusted proxy (`forwardedAllowIps`) uses to say the client spoke https, each `HEADER=VALUE` (case-insensitive), repeatable; giving any replaces the default list. The first of them present decides: its value means https, any other value http.',
   }),
   setting({
     key: 'pidfile', section: 'Server mechanics', flags: ['-p', '--pidfile'], meta: 'FILE', kind: 'string', nullable: true, default: () => null,

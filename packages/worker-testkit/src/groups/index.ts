@@ -4,6 +4,7 @@ import { bootChecks } from './boot.js'
 import { httpChecks } from './http.js'
 import { interfaceChecks } from './interfaces.js'
 import { lifecycleChecks } from './lifecycle.js'
+import { proxyChecks } from './proxy.js'
 import { runtimeChecks } from './runtime.js'
 import { strictChecks } from './strict.js'
 import { timeoutChecks } from './timeout.js'
@@ -16,4 +17,5 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   http: httpChecks,
   runtime: runtimeChecks,
   strict: strictChecks,
+  proxy: proxyChecks,
 }
