@@ -19,6 +19,7 @@ const uwsWorker: WorkerClass = {
   sockets: 'self',
   checkSettings(settings: Settings, addresses: readonly BindAddress[]): void {
     loadUws()
+    if (settings.proxyProtocol) throw new Error("--proxy-protocol needs the PROXY header read before HTTP parsing starts, which uWS 20.30 doesn't allow: use a node:http class (-k async, sync or threads), or have the proxy send X-Forwarded-For (--forwarded-allow-ips)")
     const unix = addresses.find((address) => address.kind === 'unix')
     if (unix && settings.workers > 1) {
       throw new Error(`each worker binds ${describeBind(unix)} itself and each bind replaces the socket file, so only one worker would get connections: use -w 1 with a unix socket, or bind a TCP address (workers share it with SO_REUSEPORT)`)

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import type { WorkerRuntime } from '../worker/types.js'
 import { checkRequestHead, DROP_UNDERSCORED } from './check-request.js'
 import { refusalForParseError } from './parse-error.js'
+import { acceptProxyProtocol } from './proxy-connection.js'
 import { refusalResponse } from './refusal.js'
 import { refuseOnResponse } from './refuse-response.js'
 import { maxHeaderSize, type RequestRules, requestRules } from './request-rules.js'
@@ -52,6 +53,7 @@ export function applyRequestRules(server: Server, worker: Pick<WorkerRuntime, 's
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handle(req, res, true))
   server.on('connect', (req: IncomingMessage, socket: Socket) => handle(req, connectResponse(req, socket), false))
   server.on('clientError', onClientError)
+  if (worker.settings.proxyProtocol) acceptProxyProtocol(server, worker.settings.proxyAllowFrom)
 }
 
 /** Drops `_` names from both the raw list and the parsed object (node has built it already). */

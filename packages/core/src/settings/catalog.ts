@@ -137,6 +137,15 @@ export const SETTINGS = [
     description: 'Headers a trusted proxy (`forwardedAllowIps`) uses to say the client spoke https, each `HEADER=VALUE` (case-insensitive), repeatable; giving any replaces the default list. The first of them present decides: its value means https, any other value http.',
   }),
   setting({
+    key: 'proxyProtocol', section: 'Security', flags: ['--proxy-protocol'], kind: 'bool', default: () => false,
+    description: 'Read a PROXY protocol header (v1 or v2, as HAProxy, AWS NLB and others send) at the start of each connection from a `proxyAllowFrom` address: its client address and port become the connection\'s (`req.socket.remoteAddress` too, the access log, fetch apps). A connection without one is served as it is; a PROXY header from any other address is refused with `403`. On the node:http classes; `-k uws` refuses to start with it.',
+  }),
+  setting({
+    key: 'proxyAllowFrom', section: 'Security', flags: ['--proxy-allow-from'], meta: 'ADDRESSES', kind: 'string', default: () => '127.0.0.1,::1',
+    check: (text) => checkAllowIps(text),
+    description: 'The addresses allowed to send a PROXY protocol header (`proxyProtocol`), comma-separated: addresses, CIDR ranges or `*`, as Gunicorn\'s `proxy_allow_ips`.',
+  }),
+  setting({
     key: 'pidfile', section: 'Server mechanics', flags: ['-p', '--pidfile'], meta: 'FILE', kind: 'string', nullable: true, default: () => null,
     description: 'Write the arbiter\'s PID to this file at start; remove it at exit.',
   }),
