@@ -30,6 +30,23 @@ const SINGLETONS: Readonly<Record<string, number>> = Object.assign(Object.create
 })
 const HOST = SINGLETONS.host!
 const CONTENT_LENGTH = SINGLETONS['content-length']!
+/** Not singletons, but looked for in the same pass. */
+const TRANSFER_ENCODING = 1 << 29
+const EXPECT = 1 << 30
+const SPECIAL: Readonly<Record<string, number>> = Object.assign(Object.create(null), SINGLETONS, { 'transfer-encoding': TRANSFER_ENCODING, expect: EXPECT })
+/**
+ * Names as clients usually spell them (lower-case and Title-Case), special or not: one lookup on
+ * the exact string instead of lower-casing every name of every request. Anything else is lower-cased.
+ */
+const SPELLINGS = new Map<string, number>()
+for (const name of [...Object.keys(SPECIAL), 'accept', 'accept-encoding', 'accept-language', 'connection', 'cookie', 'cache-control', 'origin', 'pragma', 'upgrade-insecure-requests', 'x-forwarded-for', 'x-forwarded-proto', 'x-request-id', 'dnt', 'priority', 'te', 'upgrade', 'sec-fetch-dest', 'sec-fetch-mode', 'sec-fetch-site', 'sec-fetch-user']) {
+  const bit = SPECIAL[name] ?? 0
+  SPELLINGS.set(name, bit)
+  SPELLINGS.set(name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase()), bit)
+}
+SPELLINGS.set('ETag', SPECIAL.etag!)
+SPELLINGS.set('DNT', 0)
+SPELLINGS.set('TE', 0)
 
 /** RFC 9110 §7.2: uri-host [ ":" port ], no userinfo. */
 const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/
@@ -68,18 +85,19 @@ export function checkRequestHead(head: RequestHead, rules: RequestRules): Refusa
     const name = raw[i]!
     const value = raw[i + 1]!
     if (maxField > 0 && name.length + value.length + 2 > maxField) return refuse(431, `the ${name.slice(0, 64)} field is larger than ${maxField} bytes (--limit-request-field-size)`)
-    const lower = name.toLowerCase()
-    const bit = SINGLETONS[lower]
-    if (bit !== undefined) {
-      if (seen & bit) return refuse(400, `more than one ${lower} field`)
+    const bit = SPELLINGS.get(name) ?? SPECIAL[name.toLowerCase()] ?? 0
+    if (bit === 0) {
+      // Most fields: nothing to check beyond size and '_'.
+    } else if (bit === TRANSFER_ENCODING) {
+      codings = codings === undefined ? value : `${codings},${value}`
+    } else if (bit === EXPECT) {
+      // node:http answers these itself before a request is dispatched; other engines may not.
+      if (value.toLowerCase() !== '100-continue') return refuse(417, 'the only expectation this server meets is 100-continue')
+    } else {
+      if (seen & bit) return refuse(400, `more than one ${name.toLowerCase()} field`)
       seen |= bit
       if (bit === HOST) host = value
       else if (bit === CONTENT_LENGTH) length = value
-    } else if (lower === 'transfer-encoding') {
-      codings = codings === undefined ? value : `${codings},${value}`
-    } else if (lower === 'expect' && value.toLowerCase() !== '100-continue') {
-      // node:http answers these itself before a request is dispatched; other engines may not.
-      return refuse(417, 'the only expectation this server meets is 100-continue')
     }
     if (name.includes('_')) underscored = true
   }
