@@ -13,6 +13,7 @@ describe('refusalForParseError', () => {
   it('answers 501 to an unknown method that is a token, 400 to one that is not', () => {
     expect(refusalForParseError(parseError('HPE_INVALID_METHOD', 'FROB / HTTP/1.1\r\n\r\n', 1))?.status).toBe(501)
     expect(refusalForParseError(parseError('HPE_INVALID_METHOD', 'GE(T / HTTP/1.1\r\n\r\n', 2))?.status).toBe(400)
+    expect(refusalForParseError(parseError('HPE_INVALID_METHOD', 'HELLO THERE\r\n\r\n', 1))?.status).toBe(400)
   })
   it('reads the failing request, not the pipelined ones before it', () => {
     const packet = 'GET / HTTP/1.1\r\nHost: a\r\n\r\nFROB / HTTP/1.1\r\n\r\n'

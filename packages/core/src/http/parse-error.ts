@@ -31,8 +31,10 @@ export function refusalForParseError(error: ParseError): Refusal | undefined {
     case 'HPE_INVALID_VERSION':
       return VERSIONED_LINE.test(currentLine(error)) ? { status: 505, reason: 'only HTTP/1.1 and HTTP/1.0 are supported' } : { status: 400, reason }
     case 'HPE_INVALID_METHOD': {
-      const method = currentLine(error).split(' ')[0]!
-      return TOKEN.test(method) ? { status: 501, reason: `the method ${JSON.stringify(method)} is not implemented` } : { status: 400, reason }
+      // A well-formed request line with a method node doesn't know: 501. Anything else is not HTTP.
+      const line = currentLine(error)
+      const method = line.split(' ')[0]!
+      return TOKEN.test(method) && VERSIONED_LINE.test(line) ? { status: 501, reason: `the method ${JSON.stringify(method)} is not implemented` } : { status: 400, reason }
     }
     default:
       return code.startsWith('HPE_') ? { status: 400, reason } : undefined
