@@ -51,8 +51,8 @@ export class ProxyTrust {
 
   /** Whether forwarding headers from `peer` are believed. */
   trusts(peer: string | undefined): boolean {
-    if (this.#any) return true
-    if (!peer) return false
+    // A unix socket has no peer address and only local processes reach it: trusted, as Gunicorn does.
+    if (this.#any || !peer) return true
     let trusted = this.#cache.get(peer)
     if (trusted === undefined) {
       const address = unmapped(peer)
