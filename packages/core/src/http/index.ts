@@ -7,3 +7,5 @@ export { configureProxyTrust, proxyTrust, ProxyTrust, type ProxyTrustSettings } 
 export { checkRequestHead, checkTrailers, DROP_UNDERSCORED, type RequestHead } from './check-request.js'
 export { refusalBody, refusalResponse, REFUSAL_TEXT, type Refusal, type RefusalStatus } from './refusal.js'
 export { requestRules, type RequestRules } from './request-rules.js'
+export { ConnectionGuard, guardConnections, type GuardOptions } from './connection-guard.js'
+export { answerRequestTimeout } from './request-timeout-reply.js'

@@ -19,6 +19,9 @@ export class NodeRequestView implements RequestView {
   readonly peerAddress: string | undefined
   /** The client: the peer, or whom a trusted proxy forwarded for (--forwarded-allow-ips). */
   readonly remoteAddress: string | undefined
+  // Read now too: routers rewrite `req.url` as they dispatch (Express strips its mount path), and
+  // the access log must show the request line the client sent.
+  readonly url: string
   #headers: Headers | undefined
 
   constructor(req: NodeRequest, res: NodeResponse) {
@@ -28,6 +31,7 @@ export class NodeRequestView implements RequestView {
     this.peerAddress = peer
     const trust = proxyTrust()
     this.remoteAddress = trust ? trust.clientAddress(req.headers, peer) : peer
+    this.url = req.url ?? '/'
   }
 
   get http2(): boolean {
@@ -35,9 +39,6 @@ export class NodeRequestView implements RequestView {
   }
   get method(): string {
     return this.native.method ?? 'GET'
-  }
-  get url(): string {
-    return this.native.url ?? '/'
   }
   get httpVersion(): string {
     return this.native.httpVersion

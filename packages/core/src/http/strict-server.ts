@@ -39,19 +39,23 @@ export function applyRequestRules(server: Server, worker: Pick<WorkerRuntime, 's
   const serve: Listener = only ?? ((req, res) => {
     for (const listener of listeners) listener.call(server, req, res)
   })
-  const handle = (req: IncomingMessage, res: ServerResponse, interim: boolean) => {
+  server.removeAllListeners('request')
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     ;(req as StrictIncomingMessage).guResponse = res
     const verdict = checkRequestHead(req, rules)
     if (verdict !== undefined && verdict !== DROP_UNDERSCORED) return refuseOnResponse(res, verdict)
     if (verdict === DROP_UNDERSCORED) dropUnderscored(req)
-    if (interim) res.writeContinue()
     serve.call(server, req, res)
-  }
-  server.removeAllListeners('request')
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => handle(req, res, false))
+  })
   // Listening here stops node's automatic 100 Continue: a refused request gets its answer instead.
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handle(req, res, true))
-  server.on('connect', (req: IncomingMessage, socket: Socket) => handle(req, connectResponse(req, socket), false))
+  // What passes goes on as 'request', as node would emit it, to every 'request' listener.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const verdict = checkRequestHead(req, rules)
+    if (verdict !== undefined && verdict !== DROP_UNDERSCORED) return refuseOnResponse(res, verdict)
+    res.writeContinue()
+    server.emit('request', req, res)
+  })
+  server.on('connect', (req: IncomingMessage, socket: Socket) => server.emit('request', req, connectResponse(req, socket)))
   server.on('clientError', onClientError)
   if (worker.settings.proxyProtocol) acceptProxyProtocol(server, worker.settings.proxyAllowFrom)
 }

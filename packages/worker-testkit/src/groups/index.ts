@@ -6,6 +6,7 @@ import { interfaceChecks } from './interfaces.js'
 import { lifecycleChecks } from './lifecycle.js'
 import { proxyChecks } from './proxy.js'
 import { runtimeChecks } from './runtime.js'
+import { slowClientChecks } from './slow-clients.js'
 import { strictChecks } from './strict.js'
 import { timeoutChecks } from './timeout.js'
 
@@ -16,6 +17,7 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   lifecycle: lifecycleChecks,
   http: httpChecks,
   runtime: runtimeChecks,
+  'slow-clients': slowClientChecks,
   strict: strictChecks,
   proxy: proxyChecks,
 }
