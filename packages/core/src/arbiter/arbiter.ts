@@ -24,6 +24,8 @@ import { Reloader } from './reloader.js'
 import { bindSockets } from './sockets.js'
 import { isParentAlive, releaseSocket, spawnNewArbiter, takeInheritedSockets } from './upgrade.js'
 import { type WorkerRecord, spawnWorker } from './worker-process.js'
+import { describeWorkerExit } from './worker-exit.js'
+import { logOpenFilesLimit } from './open-files-limit.js'
 
 /** The most socket copies one request may ask for: a worker holds them as open descriptors. */
 const MAX_SOCKET_COPIES = 64
@@ -142,6 +144,7 @@ export class Arbiter {
     for (const socket of this.#sockets) this.#held.add(socket)
     if (this.#oldArbiterPid) this.#sharedWithPartner = new Set(inherited.sockets.filter((socket) => this.#sockets.includes(socket)))
     this.#log.info(`Starting gu ${VERSION}`)
+    logOpenFilesLimit(this.#log, settings.workerConnections)
     if (this.#oldArbiterPid) this.#log.info(`Started by USR2 from the arbiter with pid ${this.#oldArbiterPid}; serving its sockets alongside it`)
     for (const socket of this.#sockets) this.#log.info(`Listening at: ${socket.label} (${process.pid})`)
     if (this.#workerClass.sockets === 'self') {
@@ -541,13 +544,8 @@ export class Arbiter {
     for (const wake of this.#exitWaiters) wake()
     const lifetime = Date.now() - record.spawnedAt
     if (!record.stopping) this.#throttle.exited(lifetime, record.booted)
-    if (signal === 'SIGKILL' && !record.stopping) {
-      this.#log.error(`Worker (pid:${record.pid}) was sent SIGKILL! Perhaps out of memory?`)
-    } else if (signal) {
-      this.#log.warning(`Worker (pid:${record.pid}) was sent ${signal}!`)
-    } else if (code !== 0 && !record.stopping) {
-      this.#log.error(`Worker (pid:${record.pid}) exited with code ${code}`)
-    }
+    const report = describeWorkerExit(record, code, signal, this.#settings.timeout)
+    if (report) this.#log[report.level](report.message)
     void runHook(this.#settings, this.#log, 'childExit', this.#info, { pid: record.pid, age: record.age, exitCode: code, signal })
     if (code === WORKER_BOOT_ERROR || code === APP_LOAD_ERROR) this.#enqueue({ kind: 'boot-failure', record, code })
     this.#wake?.()

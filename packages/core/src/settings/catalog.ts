@@ -56,7 +56,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'backlog', section: 'Server socket', flags: ['--backlog'], meta: 'INT', kind: 'int', min: 1, default: () => 2048,
-    description: 'The most pending connections the kernel queues on each listening socket.',
+    description: 'The most pending connections the kernel queues on each listening socket (the kernel caps it at `net.core.somaxconn`). It applies to every socket gu serves, inherited ones too (`fd://N`, systemd\'s, where it overrides the unit\'s `Backlog=`, as Gunicorn\'s does), and a HUP or USR2 with a new value applies it. `uws` workers bind their own sockets, with uSockets\' fixed 512.',
   }),
   setting({
     key: 'workers', section: 'Worker processes', flags: ['-w', '--workers'], meta: 'INT', kind: 'int', min: 1,
@@ -69,7 +69,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'workerConnections', section: 'Worker processes', flags: ['--worker-connections'], meta: 'INT', kind: 'int', min: 1, default: () => 1000,
-    description: 'The most simultaneous client connections one worker holds (async-style workers). Past it, new connections are refused by that worker.',
+    description: 'The most simultaneous client connections one worker holds (classes that hold many: `async`, `threads`). At the cap, a new client gets in by shedding a connection that has no request in the app: an idle keep-alive one first (longest idle), else the one that has sent nothing for longest, which gets 408. Only when every connection has a request in the app is the new one refused.',
   }),
   setting({
     key: 'threads', section: 'Worker processes', flags: ['--threads'], meta: 'INT', kind: 'int', min: 1, nullable: true, default: () => null,
@@ -100,6 +100,18 @@ export const SETTINGS = [
   setting({
     key: 'keepalive', section: 'Worker processes', flags: ['--keep-alive'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 2,
     description: 'How long an idle keep-alive connection waits for its next request. 0 closes every connection after its response.',
+  }),
+  setting({
+    key: 'headerTimeout', section: 'Slow clients', flags: ['--header-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 10,
+    description: 'How long a client may take to send a request\'s head (request line and headers), from its connection, or on a kept-alive connection from the first byte of its next request. Past it the client gets 408 and the connection is closed; the worker serves on. Checked on every class that can (four times per timeout, at most once a second). 0 disables.',
+  }),
+  setting({
+    key: 'bodyTimeout', section: 'Slow clients', flags: ['--body-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 10,
+    description: 'The window over which a request body\'s upload rate is measured: a body that brings fewer than `minBodyRate` bytes a second over a window of this many seconds gets 408 and its connection closed. Time in which the app leaves received bytes unread does not count (the client is not the slow one then). While a body arrives fast enough, `--timeout` does not run for `sync` (it is the app\'s time). 0 disables.',
+  }),
+  setting({
+    key: 'minBodyRate', section: 'Slow clients', flags: ['--min-body-rate'], meta: 'BYTES', kind: 'int', min: 0, default: () => 500,
+    description: 'The slowest upload, in bytes per second over each `bodyTimeout` window, that a request body may arrive at. 0: only a body that sends nothing for a whole window is cut.',
   }),
   setting({
     key: 'pidfile', section: 'Server mechanics', flags: ['-p', '--pidfile'], meta: 'FILE', kind: 'string', nullable: true, default: () => null,

@@ -55,6 +55,11 @@ export class Heartbeat {
     }
   }
 
+  /** A heartbeat went out: in request scope, a request in progress gets `timeout` from now. */
+  renewed(): void {
+    if (this.#busy > 0) this.#watchdog?.restart()
+  }
+
   /** On SIGABRT: the request being cut, unless the watchdog already named it. */
   cutRequest(): { line: string; elapsedMs: number } | undefined {
     return this.#watchdog?.claimReport()

@@ -115,6 +115,9 @@ export class Runtime implements WorkerRuntime {
 
   notify(): void {
     this.#send({ type: 'heartbeat' })
+    // In request scope a class notifies mid-request only for time that isn't the app's (a client
+    // still uploading): the request's clock starts again with it.
+    this.#heartbeat.renewed()
   }
 
   /** Ask the worker class to stop; a later quick stop overrides a graceful one. */
