@@ -114,7 +114,8 @@ export class Gu {
   async waitForWorkers(count: number, timeoutMs = 15_000): Promise<number[]> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const booted = new Set([...this.log.matchAll(/\[(\d+)\] \[INFO\] Booting worker with pid: \d+/g)].map((m) => Number(m[1])))
+      // The text error log, or its JSON lines (--log-format json).
+      const booted = new Set([...this.log.matchAll(/\[(\d+)\] \[INFO\] Booting worker with pid: \d+|"pid":(\d+),"message":"Booting worker with pid: \d+/g)].map((m) => Number(m[1] ?? m[2])))
       const pids = this.workerPids().filter((pid) => booted.has(pid))
       if (pids.length === count && this.workerPids().length === count) {
         // Booting is logged just before the worker listens: give it a moment to be serving.
