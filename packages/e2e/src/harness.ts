@@ -53,12 +53,15 @@ export function runGu(args: string[], options: { cwd?: string; env?: NodeJS.Proc
   })
 }
 
-function spawnGu(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): ChildProcess {
+/** `bin`: another copy of gu's entry point (e.g. core without its addon); the workspace's by default. */
+type GuOptions = { cwd?: string; env?: NodeJS.ProcessEnv; bin?: string }
+
+function spawnGu(args: string[], options: GuOptions): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env }
   // Keep the test runner's own settings from leaking into the server under test.
   // NODE_PATH: pnpm's bin shims point it at every package of the store, which a user's gu never sees.
   for (const key of ['PORT', 'WEB_CONCURRENCY', 'GU_CMD_ARGS', 'NODE_PATH']) if (!(options.env && key in options.env)) delete env[key]
-  return spawn(process.execPath, [GU_BIN, ...args], { cwd: options.cwd ?? E2E_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  return spawn(process.execPath, [options.bin ?? GU_BIN, ...args], { cwd: options.cwd ?? E2E_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 /** A running gu arbiter. */
@@ -68,7 +71,7 @@ export class Gu {
   stderr = ''
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 
-  constructor(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  constructor(args: string[], options: GuOptions = {}) {
     this.child = spawnGu(args, options)
     this.child.stdout!.on('data', (d) => (this.stdout += d))
     this.child.stderr!.on('data', (d) => (this.stderr += d))

@@ -1,31 +1,32 @@
-import { realpathSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { getSystemErrorName } from 'node:util'
 import type { Logger } from '../log/logger.js'
+import { fallbackWarning } from '../native/fallback-warning.js'
+import { isLoaded, loadAddon } from '../native/load-addon.js'
+import { packageRootOf } from '../native/package-root.js'
 
-interface DgramSocket {
-  send(buffer: Buffer, offset: number, length: number, path: string, callback?: (error?: Error) => void): void
-  on(event: 'error', listener: (error: Error) => void): void
-  close(): void
+/** native/notify-socket.c: one datagram to a unix socket path, 0 or a negative errno. */
+interface NotifySocket {
+  send(path: string, message: Buffer): number
 }
-interface UnixDgram {
-  createSocket(type: 'unix_dgram'): DgramSocket
-}
+
+/** @gu/core's directory, where its addon is looked for. */
+const PACKAGE_ROOT = packageRootOf(import.meta.url)
 
 /**
  * systemd's readiness protocol (sd_notify): `READY=1` once workers serve, `RELOADING=1` during
  * HUP, `STOPPING=1` on shutdown, sent as datagrams to `NOTIFY_SOCKET`. Node has no unix datagram
- * sockets, so this uses the optional native dependency `unix-dgram` (built with node-gyp).
+ * sockets, so the send is core's own small N-API addon (prebuilt in the package; see
+ * docs/native-addons.md for why no pure-JavaScript way is sound).
  */
 export class SystemdNotifier {
-  readonly #socket: DgramSocket
+  readonly #socket: NotifySocket
   readonly #path: string
   readonly #log: Logger
 
-  private constructor(socket: DgramSocket, path: string, log: Logger) {
+  private constructor(socket: NotifySocket, path: string, log: Logger) {
     this.#socket = socket
     this.#path = path
     this.#log = log
-    socket.on('error', (error) => log.warning(`systemd notification failed: ${error.message}`))
   }
 
   /**
@@ -36,23 +37,14 @@ export class SystemdNotifier {
     const path = env.NOTIFY_SOCKET
     delete env.NOTIFY_SOCKET
     if (!path) return undefined
-    if (path.startsWith('@')) {
-      log.warning(`NOTIFY_SOCKET=${path} is an abstract socket, which gu can't write to; no readiness notifications`)
+    const addon = loadAddon<NotifySocket>(PACKAGE_ROOT)
+    if (!isLoaded(addon)) {
+      const consequence = 'systemd gets no readiness notifications (a Type=notify unit will time out starting)'
+      log.warning(fallbackWarning({ packageName: '@gu/core', packageRoot: PACKAGE_ROOT, what: 'NOTIFY_SOCKET is set but the native notify socket is', reason: addon.reason, consequence }))
       return undefined
     }
-    let unix: UnixDgram
-    try {
-      // By its real path: unix-dgram finds its own dependencies beside it (pnpm's layout), which
-      // a symlinked path can hide from an arbiter started by USR2.
-      const require = createRequire(import.meta.url)
-      unix = require(realpathSync(require.resolve('unix-dgram'))) as UnixDgram
-    } catch (error) {
-      const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
-      const why = missing ? 'is not installed (it builds with node-gyp)' : `failed to load: ${(error as Error).message}`
-      log.warning(`NOTIFY_SOCKET is set, but the optional dependency unix-dgram ${why}; no readiness notifications`)
-      return undefined
-    }
-    return new SystemdNotifier(unix.createSocket('unix_dgram'), path, log)
+    log.debug(`systemd notifications to ${path} (${addon.source}, ${addon.path})`)
+    return new SystemdNotifier(addon.binding, path, log)
   }
 
   /** The socket systemd listens on, for a new arbiter started by USR2 to notify in turn. */
@@ -62,9 +54,7 @@ export class SystemdNotifier {
 
   /** Sends `KEY=VALUE` lines, e.g. notify('READY=1', 'STATUS=Serving on 4 workers'). */
   notify(...assignments: string[]): void {
-    const message = Buffer.from(assignments.join('\n'))
-    this.#socket.send(message, 0, message.length, this.#path, (error) => {
-      if (error) this.#log.warning(`systemd notification ${assignments[0]} failed: ${error.message}`)
-    })
+    const status = this.#socket.send(this.#path, Buffer.from(assignments.join('\n')))
+    if (status < 0) this.#log.warning(`systemd notification ${assignments[0]} failed: ${getSystemErrorName(status)} on ${this.#path}`)
   }
 }

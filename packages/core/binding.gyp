@@ -1,0 +1,8 @@
+{
+  "targets": [
+    {
+      "target_name": "notify_socket",
+      "sources": ["native/notify-socket.c"]
+    }
+  ]
+}
