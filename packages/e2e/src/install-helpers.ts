@@ -49,6 +49,11 @@ export function installProject(dir: string, manager: 'npm' | 'pnpm', tarballs: s
   return execFileSync(command, args, { cwd: dir, env: userEnv({ CI: undefined }), encoding: 'utf8', stdio: 'pipe', timeout: 240_000 })
 }
 
+/** `pnpm approve-builds --all` (every pending build, no prompt): pnpm runs the approved builds. */
+export function approveBuilds(dir: string): string {
+  return execFileSync('npx', [...PNPM, 'approve-builds', '--all'], { cwd: dir, env: userEnv({ CI: undefined }), encoding: 'utf8', stdio: 'pipe', timeout: 240_000 })
+}
+
 /** A loopback port nobody listens on, below Linux's ephemeral range (uws binds it in each worker). */
 export async function freePort(): Promise<number> {
   for (;;) {
@@ -78,6 +83,14 @@ export class InstalledGu {
     while ((this.log.match(/Booting worker with pid/g) ?? []).length < count) {
       if (this.child.exitCode !== null) throw new Error(`gu exited (${this.child.exitCode}); output:\n${this.log}`)
       if (Date.now() > deadline) throw new Error(`expected ${count} workers to boot; output:\n${this.log}`)
+      await sleep(50)
+    }
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!pattern.test(this.log)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output:\n${this.log}`)
       await sleep(50)
     }
   }

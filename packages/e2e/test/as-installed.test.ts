@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request, waitForHttp } from '../src/harness.js'
-import { freePort, installProject, InstalledGu, packAll } from '../src/install-helpers.js'
+import { approveBuilds, freePort, installProject, InstalledGu, packAll } from '../src/install-helpers.js'
 
 const APPS: Record<string, string> = {
   // The project itself is "type": "commonjs", as `npm init -y` writes.
@@ -80,10 +80,39 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s (default settings)', 
       await gu.waitForWorkers(1)
       expect(gu.log).toMatch(/systemd notifications to .* \(prebuilt, .*\/prebuilds\/linux-x64\/@gu\+core\.glibc\.node\)/)
       // Nothing listens there: the send fails with a clear warning, and gu serves on.
-      expect(gu.log).toMatch(/systemd notification READY=1 failed: ENOENT/)
+      await gu.waitFor(/systemd notification READY=1 failed: ENOENT/)
       expect((await request(`http://127.0.0.1:${port}/x`)).body).toBe('node app /x')
     } finally {
       expect(await gu.stop(), gu.log).toBe(0)
     }
   })
+
+  if (manager === 'pnpm') {
+    // Last, as it changes the install: where no prebuilt binary fits (here: removed), the warning
+    // names the fix for pnpm, and that command gives the sync class its native acceptor.
+    it('without a prebuilt binary: one warning naming pnpm approve-builds, which builds it', async () => {
+      rmSync(join(project, 'node_modules/@gu/worker-sync/prebuilds'), { recursive: true })
+      const acceptorOf = async () => {
+        const port = await freePort()
+        const gu = new InstalledGu(project, ['node-app.js', '-k', 'sync', '-w', '2', '-b', `127.0.0.1:${port}`, '--log-level', 'debug'])
+        try {
+          await gu.waitForWorkers(2)
+          expect((await request(`http://127.0.0.1:${port}/a`)).body).toBe('node app /a')
+          return gu.log
+        } finally {
+          expect(await gu.stop(), gu.log).toBe(0)
+        }
+      }
+      const before = await acceptorOf()
+      const warnings = before.split('\n').filter((line) => line.includes('[WARNING]'))
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain('@gu/worker-sync: native acceptor missing (no prebuilt binary for linux-x64 and none built from source)')
+      expect(warnings[0]).toContain('fix: pnpm approve-builds (select @gu/worker-sync')
+      expect(before).toContain('sync worker accepting with socket copies')
+
+      // What a user does at the prompt, without the prompt.
+      approveBuilds(project)
+      expect(await acceptorOf()).toMatch(/sync worker accepting with native accept \(built from source, .*\/build\/Release\/accept_one\.node\)/)
+    })
+  }
 })

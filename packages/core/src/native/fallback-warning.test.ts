@@ -20,7 +20,7 @@ function pnpmLayout(): string {
 describe('the fix named in a fallback warning', () => {
   it('is approving the build under pnpm (told by its layout, through the symlink)', () => {
     expect(buildCommand('@gu/worker-sync', pnpmLayout())).toBe(
-      "pnpm approve-builds (select @gu/worker-sync), or add it to onlyBuiltDependencies and run 'pnpm rebuild @gu/worker-sync'",
+      "pnpm approve-builds (select @gu/worker-sync: pnpm records the approval and builds it)",
     )
   })
 

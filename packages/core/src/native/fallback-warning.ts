@@ -13,7 +13,7 @@ export function buildCommand(packageName: string, packageRoot: string): string {
     real = realpathSync(packageRoot)
   } catch {}
   if (real.includes(`${sep}node_modules${sep}.pnpm${sep}`)) {
-    return `pnpm approve-builds (select ${packageName}), or add it to onlyBuiltDependencies and run 'pnpm rebuild ${packageName}'`
+    return `pnpm approve-builds (select ${packageName}: pnpm records the approval and builds it)`
   }
   if (process.versions.pnp || process.env.npm_config_user_agent?.startsWith('yarn')) return `yarn rebuild ${packageName}`
   return `npm rebuild ${packageName}`
