@@ -54,10 +54,14 @@ export function approveBuilds(dir: string): string {
   return execFileSync('npx', [...PNPM, 'approve-builds', '--all'], { cwd: dir, env: userEnv({ CI: undefined }), encoding: 'utf8', stdio: 'pipe', timeout: 240_000 })
 }
 
+const handedOut = new Set<number>()
+
 /** A loopback port nobody listens on, below Linux's ephemeral range (uws binds it in each worker). */
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000)
+    if (handedOut.has(port)) continue
+    handedOut.add(port)
     const free = await new Promise<boolean>((done) => {
       const server = net.createServer().once('error', () => done(false))
       server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => done(true)))

@@ -49,7 +49,8 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s (default settings)', 
     })
   }
 
-  it.each(CLASSES.flatMap((kind) => CASES.map(([app, body]) => [kind, app, body] as const)))('-k %s serves %s', async (kind, app, body) => {
+  // Concurrently (vitest's maxConcurrency, 5 at a time): most of each case is waiting for npx and boot.
+  it.concurrent.for(CLASSES.flatMap((kind) => CASES.map(([app, body]) => [kind, app, body] as const)))('-k %s serves %s', async ([kind, app, body], { expect }) => {
     const port = await freePort()
     const workers = kind === 'sync' ? 2 : 1
     const gu = new InstalledGu(project, [app, '-k', kind, '-w', String(workers), '-b', `127.0.0.1:${port}`, '--log-level', 'debug'])
