@@ -22,7 +22,7 @@ export interface MissingAddon {
  * The one way a gu package loads its native addon (see docs/native-addons.md): node-gyp-build
  * looks in the package's `build/Release` (built from source at install) and then in its
  * `prebuilds/<platform>-<arch>/` (shipped in the tarball). `packageRoot` is the package's
- * directory (`fileURLToPath(new URL('..', import.meta.url))` from `dist/`).
+ * directory: `packageRootOf(import.meta.url)` from any of its modules.
  * Never throws: a missing addon is a fallback for the caller to announce, not a crash.
  */
 export function loadAddon<Binding>(packageRoot: string): LoadedAddon<Binding> | MissingAddon {
