@@ -34,7 +34,13 @@ rmSync('prebuilds', { recursive: true, force: true })
 if (process.platform === 'linux' && process.arch === 'x64') {
   for (const target of CROSS) {
     if (!onPath(target.cc)) {
-      console.log(`prebuild: skipped ${target.name}: no ${target.cc} (apt-get install ${target.package})`)
+      const missing = `${target.name}: no ${target.cc} (apt-get install ${target.package})`
+      // A release must ship every binary (pnpm release sets this); a development build needn't.
+      if (process.env.GU_PREBUILD_ALL === '1') {
+        console.error(`prebuild: can't build ${missing}`)
+        process.exit(1)
+      }
+      console.log(`prebuild: skipped ${missing}`)
       continue
     }
     const env = { CC: target.cc, LINK: target.cc, PREBUILD_STRIP_BIN: target.strip }
