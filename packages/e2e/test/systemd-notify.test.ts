@@ -136,7 +136,7 @@ describe('systemd readiness notification (NOTIFY_SOCKET)', () => {
     const core = join(dir, 'core-without-addon')
     for (const part of ['package.json', 'dist', 'bin']) cpSync(join(E2E_ROOT, '../core', part), join(core, part), { recursive: true })
     symlinkSync(join(E2E_ROOT, '../core/node_modules'), join(core, 'node_modules'))
-    const gu = new Gu(asyncArgs('app.mjs:app'), { cwd: dir, bin: join(core, 'bin/gu.js'), env: { NOTIFY_SOCKET: join(dir, 'notify.sock') } })
+    const gu = new Gu(asyncArgs('app.mjs:app'), { cwd: dir, command: [process.execPath, join(core, 'bin/gu.js')], env: { NOTIFY_SOCKET: join(dir, 'notify.sock') } })
     await gu.waitForWorkers(1)
     expect((await request(await gu.url())).status).toBe(200)
     const warnings = gu.log.split('\n').filter((line) => line.includes('native notify socket'))
