@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "notify_socket",
-      "sources": ["native/notify-socket.c"]
+      "target_name": "unix_datagram",
+      "sources": ["native/unix-datagram.c"]
     }
   ]
 }

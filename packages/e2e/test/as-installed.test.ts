@@ -62,7 +62,9 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s (default settings)', 
       expect(res.status, gu.log).toBe(200)
       expect(res.body).toBe(body)
       if (kind === 'sync') {
-        // Every worker accepts natively, with the binary shipped in the package.
+        // Every worker accepts natively, with the binary shipped in the package (each logs it
+        // just after booting).
+        await gu.waitFor(/(sync worker accepting with [^\n]*\n[^]*){2}/)
         const acceptors = gu.log.match(/sync worker accepting with .*/g) ?? []
         expect(acceptors, gu.log).toHaveLength(2)
         for (const line of acceptors) expect(line).toMatch(/accepting with native accept \(prebuilt, .*\/prebuilds\/linux-x64\/@gu\+worker-sync\.glibc\.node\)/)
@@ -98,6 +100,7 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s (default settings)', 
         const gu = new InstalledGu(project, ['node-app.js', '-k', 'sync', '-w', '2', '-b', `127.0.0.1:${port}`, '--log-level', 'debug'])
         try {
           await gu.waitForWorkers(2)
+          await gu.waitFor(/(sync worker accepting with [^\n]*\n[^]*){2}/)
           expect((await request(`http://127.0.0.1:${port}/a`)).body).toBe('node app /a')
           return gu.log
         } finally {

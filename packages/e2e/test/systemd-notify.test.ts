@@ -130,7 +130,7 @@ describe('systemd readiness notification (NOTIFY_SOCKET)', () => {
     }
   })
 
-  it('says so in one warning line, and serves, when core has no notify socket for this platform', async () => {
+  it('says so in one warning line, and serves, when core has no unix datagram socket for this platform', async () => {
     // @gu/core as installed where no prebuilt binary fits and the build script didn't run.
     const dir = makeApp({ 'app.mjs': ENV_APP })
     const core = join(dir, 'core-without-addon')
@@ -139,9 +139,9 @@ describe('systemd readiness notification (NOTIFY_SOCKET)', () => {
     const gu = new Gu(asyncArgs('app.mjs:app'), { cwd: dir, command: [process.execPath, join(core, 'bin/gu.js')], env: { NOTIFY_SOCKET: join(dir, 'notify.sock') } })
     await gu.waitForWorkers(1)
     expect((await request(await gu.url())).status).toBe(200)
-    const warnings = gu.log.split('\n').filter((line) => line.includes('native notify socket'))
+    const warnings = gu.log.split('\n').filter((line) => line.includes('native unix datagram socket'))
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toContain('NOTIFY_SOCKET is set but the native notify socket is missing (no prebuilt binary for')
+    expect(warnings[0]).toContain('NOTIFY_SOCKET is set but the native unix datagram socket is missing (no prebuilt binary for')
     expect(warnings[0]).toContain('fix: npm rebuild @gu/core')
   })
 })

@@ -1,30 +1,21 @@
 import { getSystemErrorName } from 'node:util'
 import type { Logger } from '../log/logger.js'
+import { CORE_ROOT, coreAddon, isLoaded, type UnixDatagramBinding } from '../native/core-addon.js'
 import { fallbackWarning } from '../native/fallback-warning.js'
-import { isLoaded, loadAddon } from '../native/load-addon.js'
-import { packageRootOf } from '../native/package-root.js'
-
-/** native/notify-socket.c: one datagram to a unix socket path, 0 or a negative errno. */
-interface NotifySocket {
-  send(path: string, message: Buffer): number
-}
-
-/** @gu/core's directory, where its addon is looked for. */
-const PACKAGE_ROOT = packageRootOf(import.meta.url)
 
 /**
  * systemd's readiness protocol (sd_notify): `READY=1` once workers serve, `RELOADING=1` during
  * HUP, `STOPPING=1` on shutdown, sent as datagrams to `NOTIFY_SOCKET`. Node has no unix datagram
- * sockets, so the send is core's own small N-API addon (prebuilt in the package; see
+ * sockets, so the send is core's own small N-API addon (native/unix-datagram.c, prebuilt; see
  * docs/native-addons.md for why no pure-JavaScript way is sound).
  */
 export class SystemdNotifier {
-  readonly #socket: NotifySocket
+  readonly #unix: UnixDatagramBinding
   readonly #path: string
   readonly #log: Logger
 
-  private constructor(socket: NotifySocket, path: string, log: Logger) {
-    this.#socket = socket
+  private constructor(unix: UnixDatagramBinding, path: string, log: Logger) {
+    this.#unix = unix
     this.#path = path
     this.#log = log
   }
@@ -37,10 +28,10 @@ export class SystemdNotifier {
     const path = env.NOTIFY_SOCKET
     delete env.NOTIFY_SOCKET
     if (!path) return undefined
-    const addon = loadAddon<NotifySocket>(PACKAGE_ROOT)
+    const addon = coreAddon()
     if (!isLoaded(addon)) {
       const consequence = 'systemd gets no readiness notifications (a Type=notify unit will time out starting)'
-      log.warning(fallbackWarning({ packageName: '@gu/core', packageRoot: PACKAGE_ROOT, what: 'NOTIFY_SOCKET is set but the native notify socket is', reason: addon.reason, consequence }))
+      log.warning(fallbackWarning({ packageName: '@gu/core', packageRoot: CORE_ROOT, what: 'NOTIFY_SOCKET is set but the native unix datagram socket is', reason: addon.reason, consequence }))
       return undefined
     }
     log.debug(`systemd notifications to ${path} (${addon.source}, ${addon.path})`)
@@ -54,7 +45,10 @@ export class SystemdNotifier {
 
   /** Sends `KEY=VALUE` lines, e.g. notify('READY=1', 'STATUS=Serving on 4 workers'). */
   notify(...assignments: string[]): void {
-    const status = this.#socket.send(this.#path, Buffer.from(assignments.join('\n')))
+    // A socket per message: a handful in an arbiter's life, and none held open between them.
+    const fd = this.#unix.open()
+    const status = fd < 0 ? fd : this.#unix.sendTo(fd, this.#path, Buffer.from(assignments.join('\n')))
+    if (fd >= 0) this.#unix.close(fd)
     if (status < 0) this.#log.warning(`systemd notification ${assignments[0]} failed: ${getSystemErrorName(status)} on ${this.#path}`)
   }
 }
