@@ -6,7 +6,7 @@ export function helpText(): string {
   const sections = new Map<string, string[]>()
   for (const spec of SETTINGS) {
     if (spec.flags.length === 0) continue
-    const flag = spec.flags.join(', ') + (spec.kind === 'bool' ? '' : ` ${spec.meta ?? 'VALUE'}`)
+    const flag = spec.flags.join(', ') + (spec.kind === 'bool' ? '' : ` ${spec.meta ?? 'VALUE'}`) + (spec.offFlag ? `, ${spec.offFlag}` : '')
     const entry = `  ${flag.padEnd(34)} ${firstSentence(spec.description)}`
     sections.set(spec.section, [...(sections.get(spec.section) ?? []), entry])
   }

@@ -4,6 +4,7 @@ import { bootChecks } from './boot.js'
 import { httpChecks } from './http.js'
 import { interfaceChecks } from './interfaces.js'
 import { lifecycleChecks } from './lifecycle.js'
+import { metricsChecks } from './metrics.js'
 import { runtimeChecks } from './runtime.js'
 import { timeoutChecks } from './timeout.js'
 
@@ -14,4 +15,5 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   lifecycle: lifecycleChecks,
   http: httpChecks,
   runtime: runtimeChecks,
+  metrics: metricsChecks,
 }
