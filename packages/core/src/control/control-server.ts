@@ -15,7 +15,9 @@ const IDLE_MS = 60_000
  */
 export class ControlServer {
   readonly #server: net.Server
-  #inode: number | undefined
+  /** The file this server made (inode and change time: an inode number alone may be reused by the next file). */
+  #made: { ino: number; ctimeMs: number } | undefined
+  #refusing = false
 
   constructor(
     readonly path: string,
@@ -73,25 +75,39 @@ export class ControlServer {
       process.umask(umask)
     }
     chmodSync(path, this.mode)
-    this.#inode = statSync(path).ino
+    const { ino, ctimeMs } = statSync(path)
+    this.#made = { ino, ctimeMs }
     this.#server.unref()
     this.log.info(`Control socket at: ${path} (mode ${this.mode.toString(8).padStart(4, '0')})`)
     return true
   }
 
-  /** Stops answering; removes the file unless another arbiter (an upgrade's) has replaced it. */
+  /**
+   * Stops answering and removes the file, unless another arbiter (an upgrade's) has replaced it:
+   * then the handle stays open, refusing clients, because libuv unlinks a unix socket's path
+   * when its server closes, whichever file is at that path by then.
+   */
   close(): void {
-    if (this.#inode === undefined) return
-    this.#server.close()
+    const made = this.#made
+    if (!made) return
+    this.#made = undefined
+    let ours = false
     try {
-      if (statSync(this.path).ino === this.#inode) rmSync(this.path, { force: true })
+      const now = statSync(this.path)
+      ours = now.ino === made.ino && now.ctimeMs === made.ctimeMs
     } catch {
       // Already gone.
     }
-    this.#inode = undefined
+    if (ours) {
+      this.#server.close()
+      rmSync(this.path, { force: true })
+    } else {
+      this.#refusing = true
+    }
   }
 
   #serve(socket: net.Socket): void {
+    if (this.#refusing) return void socket.destroy()
     const lines = new LineReader(MAX_REQUEST_BYTES)
     socket.setEncoding('utf8')
     socket.setTimeout(IDLE_MS, () => socket.destroy())
