@@ -14,14 +14,21 @@ const LISTEN = '0A'
  * /proc/net/tcp's rx_queue is the number of connections waiting for accept(). Elsewhere: none.
  */
 export function listenQueues(ports: ReadonlySet<number>): ListenQueue[] {
-  const queued = new Map<number, number>()
+  const tables: string[] = []
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string
     try {
-      text = readFileSync(file, 'latin1')
+      tables.push(readFileSync(file, 'latin1'))
     } catch {
-      continue
+      // Not Linux, or no IPv6.
     }
+  }
+  return parseListenQueues(tables, ports)
+}
+
+/** The accept queues of `ports` in /proc/net/tcp-format tables. */
+export function parseListenQueues(tables: readonly string[], ports: ReadonlySet<number>): ListenQueue[] {
+  const queued = new Map<number, number>()
+  for (const text of tables) {
     for (const line of text.split('\n').slice(1)) {
       // sl local_address rem_address st tx_queue:rx_queue ...
       const fields = line.trim().split(/\s+/)
