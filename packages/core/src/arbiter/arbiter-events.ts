@@ -53,7 +53,13 @@ interface ArbiterEventMap {
   stopping: []
 }
 
-export class ArbiterEvents extends EventEmitter<ArbiterEventMap> {}
+export class ArbiterEvents extends EventEmitter<ArbiterEventMap> {
+  constructor() {
+    super()
+    // Each scrape in progress listens for the workers' answers: many at once is no leak.
+    this.setMaxListeners(0)
+  }
+}
 
 /** What the modules beside the arbiter may ask of it; each goes through its event queue. */
 export type ArbiterCommand =

@@ -2,7 +2,13 @@ import { SETTINGS } from '../settings/catalog.js'
 
 /** `gu --help`, built from the settings catalog so it can't drift from what the flags do. */
 export function helpText(): string {
-  const lines = ['usage: gu [OPTIONS] APP_MODULE', '', 'APP_MODULE is module:export, module (its default export) or module:factory(args).', '']
+  const lines = [
+    'usage: gu [OPTIONS] APP_MODULE',
+    '       gu ctl [-s PATH] [--json] COMMAND   (talk to a running arbiter: gu ctl --help)',
+    '',
+    'APP_MODULE is module:export, module (its default export) or module:factory(args).',
+    '',
+  ]
   const sections = new Map<string, string[]>()
   for (const spec of SETTINGS) {
     if (spec.flags.length === 0) continue

@@ -38,12 +38,14 @@ export class MetricsServer {
   listen(address: string): void {
     const bind = parseBind(address)
     if (bind.kind !== 'tcp') return
+    let warned = false
     const attempt = () => {
       if (this.#closed) return
       this.#server.once('error', (error: NodeJS.ErrnoException) => {
         // In an upgrade the old arbiter holds the port until it stops: wait for it.
         if (error.code === 'EADDRINUSE') {
-          this.log.warning(`Metrics: ${address} is in use; trying again every ${RETRY_MS / 1000}s`)
+          if (!warned) this.log.warning(`Metrics: ${address} is in use; trying again every ${RETRY_MS / 1000}s`)
+          warned = true
           setTimeout(attempt, RETRY_MS).unref()
         } else {
           this.log.error(`Metrics: could not listen at ${address}: ${error.code ?? error.message}`)

@@ -81,7 +81,8 @@ async function main(): Promise<void> {
     selfBinding: workerClass.sockets === 'self',
   })
   installWorkerSignals(runtime, { log, accessLog, hooks })
-  if (plain.metricsBind) answerAppMetrics(plain.chdir, log, send)
+  // Always: the arbiter's endpoint (read at its start) may outlive a reload that drops --metrics-bind.
+  answerAppMetrics(plain.chdir, log, send)
 
   try {
     await hooks.postWorkerInit?.(runtime.info)
