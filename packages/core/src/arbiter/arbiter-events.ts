@@ -54,10 +54,22 @@ interface ArbiterEventMap {
 }
 
 export class ArbiterEvents extends EventEmitter<ArbiterEventMap> {
+  /** Where a listener's exception goes: a fault in a module beside the arbiter must not take it down. */
+  onListenerError: (error: unknown) => void = () => {}
+
   constructor() {
     super()
     // Each scrape in progress listens for the workers' answers: many at once is no leak.
     this.setMaxListeners(0)
+  }
+
+  override emit<K extends keyof ArbiterEventMap>(event: K, ...args: ArbiterEventMap[K]): boolean {
+    try {
+      return (super.emit as (event: string, ...args: unknown[]) => boolean).call(this, event, ...args)
+    } catch (error) {
+      this.onListenerError(error)
+      return true
+    }
   }
 }
 

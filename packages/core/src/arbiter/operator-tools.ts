@@ -15,6 +15,7 @@ import type { Arbiter } from './arbiter.js'
  * bound and stops when the arbiter starts to stop. Their addresses are read at start (not on HUP).
  */
 export function attachOperatorTools(arbiter: Arbiter, settings: Settings, log: Logger): void {
+  arbiter.events.onListenerError = (error) => log.error('A module beside the arbiter failed (it carries on)', error)
   const store = new WorkerStatsStore(arbiter.events)
   new MemoryGuard(arbiter, log)
   const closers: Array<() => void> = []
