@@ -58,21 +58,25 @@ export class ControlServer {
       }
       rmSync(path, { force: true })
     }
-    // The umask makes the socket file private from the moment it exists; chmod then sets the mode asked for.
-    const umask = process.umask(0o177)
     try {
       await new Promise<void>((resolve, reject) => {
         this.#server.once('error', reject)
-        this.#server.listen(path, () => {
-          this.#server.off('error', reject)
-          resolve()
-        })
+        // The umask makes the socket file private from the moment it exists (node binds a unix
+        // socket within listen(), synchronously); chmod then sets the mode asked for. Restored
+        // at once, so nothing else (a worker spawned meanwhile) inherits it.
+        const umask = process.umask(0o177)
+        try {
+          this.#server.listen(path, () => {
+            this.#server.off('error', reject)
+            resolve()
+          })
+        } finally {
+          process.umask(umask)
+        }
       })
     } catch (error) {
       this.log.warning(`Control socket: could not listen at ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; running without a control socket`)
       return false
-    } finally {
-      process.umask(umask)
     }
     chmodSync(path, this.mode)
     const { ino, ctimeMs } = statSync(path)
