@@ -88,7 +88,8 @@ export class Runtime implements WorkerRuntime {
         return runtime.#stopMode !== undefined || runtime.#retiring || runtime.settings.keepalive <= 0
       },
       lastOrdinal: limit,
-      timed: !!options.accessLog || metered,
+      timed: !!options.accessLog,
+      metered,
       ended: (record, response) => this.#ended(record, response),
     }
   }
@@ -163,7 +164,7 @@ export class Runtime implements WorkerRuntime {
     if (this.settings.postRequest) runHookSync(this.settings, this.log, 'postRequest', this.info, record.view, response)
     this.#open.delete(record)
     this.#heartbeat.requestFinished()
-    this.#stats.ended(record.view.method, response.statusCode, record.startNs === undefined ? undefined : Number(process.hrtime.bigint() - record.startNs) / 1e9)
+    this.#stats.ended(record.view.method, response.statusCode, record.startMs === undefined ? undefined : (performance.now() - record.startMs) / 1000)
     this.#handled++
     if (this.#handled >= this.#ledger.lastOrdinal && !this.#stopMode && !this.#retiring) this.#retire()
   }
