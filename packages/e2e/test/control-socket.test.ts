@@ -35,7 +35,7 @@ describe('gu ctl against a running arbiter', () => {
   it('status, workers, scale N/+N/-N and reopen-logs, in text and --json; the socket is 0600', async () => {
     const { dir, socket, gu } = await startGu('-w', '2', '--error-logfile', 'error.log')
     const errorLog = join(dir, 'error.log')
-    await waitUntil('the workers to boot', () => (readFileSync(errorLog, 'utf8').match(/Booting worker/g) ?? []).length === 2)
+    await waitUntil('the workers to boot', () => existsSync(errorLog) && (readFileSync(errorLog, 'utf8').match(/Booting worker/g) ?? []).length === 2, 15_000)
     expect(statSync(socket).mode & 0o777).toBe(0o600)
     expect(statSync(socket).isSocket()).toBe(true)
 
