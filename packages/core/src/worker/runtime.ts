@@ -9,6 +9,7 @@ import { type RequestLedger, RequestRecord } from './active-request.js'
 import { SocketCopies } from './socket-copies.js'
 import { RequestStats } from './request-stats.js'
 import { StatsReporter } from './stats-reporter.js'
+import { configureProxyTrust } from '../http/forwarded.js'
 import type { ActiveRequest, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
 
 interface RuntimeOptions {
@@ -60,6 +61,8 @@ export class Runtime implements WorkerRuntime {
   #retiring = false
 
   constructor(options: RuntimeOptions) {
+    // Whose X-Forwarded-* to believe: read by every engine's request view and the fetch adapter.
+    configureProxyTrust(options.settings)
     this.age = options.age
     this.settings = options.settings
     this.app = options.app
@@ -70,7 +73,7 @@ export class Runtime implements WorkerRuntime {
     this.#accessLog = options.accessLog
     this.#selfBinding = options.selfBinding ?? false
     this.info = { pid: process.pid, age: options.age }
-    this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope)
+    this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope, options.log.plan)
     const { maxRequests, maxRequestsJitter, postRequest } = options.settings
     const limit = maxRequests > 0 ? maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1)) : Infinity
     // A postRequest hook may read the bytes or headers too: measure them for it as for the log.
@@ -126,6 +129,9 @@ export class Runtime implements WorkerRuntime {
 
   notify(): void {
     this.#send({ type: 'heartbeat' })
+    // In request scope a class notifies mid-request only for time that isn't the app's (a client
+    // still uploading): the request's clock starts again with it.
+    this.#heartbeat.renewed()
   }
 
   /** Ask the worker class to stop; a later quick stop overrides a graceful one. */
