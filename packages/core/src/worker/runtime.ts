@@ -7,6 +7,7 @@ import type { WorkerMessage } from './messages.js'
 import { Heartbeat } from './heartbeat.js'
 import { type RequestLedger, RequestRecord } from './active-request.js'
 import { SocketCopies } from './socket-copies.js'
+import { configureProxyTrust } from '../http/forwarded.js'
 import type { ActiveRequest, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
 
 interface RuntimeOptions {
@@ -55,6 +56,8 @@ export class Runtime implements WorkerRuntime {
   #retiring = false
 
   constructor(options: RuntimeOptions) {
+    // Whose X-Forwarded-* to believe: read by every engine's request view and the fetch adapter.
+    configureProxyTrust(options.settings)
     this.age = options.age
     this.settings = options.settings
     this.app = options.app
