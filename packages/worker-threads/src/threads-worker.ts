@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { CONTRACT_VERSION, drainServers, listenInherited, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { CONTRACT_VERSION, drainServers, listenBalanced, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import { poolOptions } from './options.js'
 import { startPool } from './pool.js'
 import { threadsListener } from './threads-listener.js'
@@ -24,7 +24,7 @@ const threadsWorker: WorkerClass = {
     worker.log.debug(`Serving with ${options.threads} threads and a queue of ${options.queue}`)
     const listener = threadsListener(worker, pool, options)
     const servers = worker.sockets.map(() => createEngine(worker, listener))
-    await Promise.all(servers.map((server, i) => listenInherited(server, worker.sockets[i]!, settings.backlog)))
+    await listenBalanced(servers, worker)
     worker.ready()
     await stopRequested(worker)
     if (worker.stopMode !== 'graceful') return

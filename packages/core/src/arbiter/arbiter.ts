@@ -12,6 +12,7 @@ import { checkWorkerClass } from '../worker/check-worker-class.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
 import type { WorkerClass } from '../worker/types.js'
 import type { BoundSocket } from './bound-socket.js'
+import { ConnectionBoard } from '../worker/connection-board.js'
 import { VERSION } from '../version.js'
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js'
 import { runHook } from './hook-runner.js'
@@ -96,6 +97,8 @@ export class Arbiter {
   #pendingSpawns = 0
   /** With `--reload`: watches the workers' files and the extra files, and enqueues a reload. */
   #reloader: Reloader | undefined
+  /** Where workers post how many connections each holds (see `listenBalanced`). */
+  #board: ConnectionBoard | undefined
 
   constructor(options: ArbiterOptions) {
     this.#settings = options.settings
@@ -133,6 +136,7 @@ export class Arbiter {
       for (const socket of inherited.sockets) if (!this.#sockets.includes(socket)) releaseSocket(socket, true)
     }
     for (const socket of this.#sockets) this.#held.add(socket)
+    this.#board = this.#openBoard()
     if (this.#oldArbiterPid) this.#sharedWithPartner = new Set(inherited.sockets.filter((socket) => this.#sockets.includes(socket)))
     this.#log.info(`Starting gu ${VERSION}`)
     if (this.#oldArbiterPid) this.#log.info(`Started by USR2 from the arbiter with pid ${this.#oldArbiterPid}; serving its sockets alongside it`)
@@ -146,6 +150,21 @@ export class Arbiter {
     await runHook(settings, this.#log, 'nworkersChanged', this.#info, this.#numWorkers, null)
     await this.#loop()
     return this.#exitCode ?? EXIT_OK
+  }
+
+  /** The connection board, or none (workers then accept as node does) if it can't be made. */
+  #openBoard(): ConnectionBoard | undefined {
+    try {
+      return ConnectionBoard.create()
+    } catch (error) {
+      this.#log.warning(`Could not create the connection board; workers accept without balancing: ${(error as Error).message}`)
+      return undefined
+    }
+  }
+
+  /** Connections each worker holds, by pid, for the workers that post them (async, threads); a read-only snapshot. */
+  connectionsByWorker(): Map<number, number | undefined> {
+    return new Map([...this.#workers.values()].map((w) => [w.pid, this.#board?.connections(w.boardSlot)]))
   }
 
   #enqueue(event: ArbiterEvent): void {
@@ -450,9 +469,13 @@ export class Arbiter {
     await runHook(this.#settings, this.#log, 'preFork', this.#info, info)
     this.#pendingSpawns--
     if (this.#stopping) return
-    const { child, record } = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#sockets, this.#workerClass.sockets === 'self')
+    const selfBinding = this.#workerClass.sockets === 'self'
+    const slot = !selfBinding && this.#board ? this.#board.claim() : -1
+    const board = this.#board && slot >= 0 ? { fd: this.#board.fd, slot } : undefined
+    const { child, record } = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#sockets, selfBinding, board)
     child.once('error', (error) => this.#log.error('Could not spawn a worker', error))
     if (!record) {
+      if (slot >= 0) this.#board?.release(slot)
       // Counted as a worker that died young, so a spawn that keeps failing backs off.
       this.#throttle.exited(0, false)
       return
@@ -524,6 +547,7 @@ export class Arbiter {
 
   #reap(record: WorkerRecord, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(record.pid)
+    this.#board?.release(record.boardSlot)
     this.#forgetRetiredGenerations()
     for (const wake of this.#exitWaiters) wake()
     const lifetime = Date.now() - record.spawnedAt

@@ -1,4 +1,5 @@
 import type { PlainSettings } from '../settings/types.js'
+import type { BoardSeat } from './connection-board.js'
 import type { ListenSocket } from './types.js'
 
 // Worker → arbiter, over the IPC channel: one interface per message, the check derived from one list.
@@ -66,6 +67,8 @@ export interface WorkerBoot {
   age: number
   settings: PlainSettings
   sockets: ListenSocket[]
+  /** The connection board's inherited descriptor and this worker's slot (see `connection-board.ts`). */
+  board?: BoardSeat
 }
 
 export const WORKER_BOOT_ENV = 'GU_WORKER'

@@ -1,0 +1,8 @@
+{
+  "targets": [
+    {
+      "target_name": "balanced_accept",
+      "sources": ["native/accept-one.c"]
+    }
+  ]
+}
