@@ -25,18 +25,13 @@ function establishedInodes(port) {
   return inodes
 }
 
-/** Pids of the processes in process group `pgid` (a server started detached). */
-export function groupPids(pgid) {
-  const pids = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[2]) === pgid) pids.push(Number(name))
-    } catch {} // gone meanwhile
+/** The pids of `pid`'s child processes (a server's workers). */
+export function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
   }
-  return pids
 }
 
 /** Map pid -> number of established connections to `port` it holds, for each pid in `pids`. */

@@ -77,7 +77,7 @@ class BalancedAcceptor {
     this.#worker = worker
     this.#watchers = worker.sockets.map((socket, i) => {
       const server = servers[i]!
-      const watcher = binding.watch(socket.fd, (fdOrErrno) => this.#take(fdOrErrno, entry))
+      const watcher = binding.watch(socket.fd, (fdOrErrno) => this.#readable(fdOrErrno, entry))
       const entry: Watched = { watcher, tcp: binding.isTcp(watcher), server }
       return entry
     })
@@ -93,6 +93,17 @@ class BalancedAcceptor {
     this.#resume()
   }
 
+  /**
+   * Polling found the socket readable and accepted one connection: take it, then more from the
+   * same queue while this worker is within its share (one turn of the loop may see a whole burst).
+   */
+  #readable(fdOrErrno: number, from: Watched): void {
+    let taken = this.#take(fdOrErrno, from)
+    while (taken && !this.#stopped && this.#mayAccept()) taken = this.#take(this.#binding.acceptNow(from.watcher), from)
+    this.#balance()
+  }
+
+  /** Serves an accepted descriptor (or handles the errno): whether a connection was taken. */
   #take(fdOrErrno: number, from: Watched): boolean {
     if (fdOrErrno < 0) {
       if (!TRANSIENT.has(-fdOrErrno)) this.#backOff(getSystemErrorName(fdOrErrno))
@@ -115,7 +126,6 @@ class BalancedAcceptor {
     this.#board.post(this.#held)
     socket.once('close', () => this.#closed())
     from.server.emit('connection', socket)
-    this.#balance()
     return true
   }
 
@@ -159,7 +169,11 @@ class BalancedAcceptor {
   #acceptQueued(): boolean {
     for (const entry of this.#watchers) {
       const fdOrErrno = this.#binding.acceptNow(entry.watcher)
-      if (fdOrErrno >= 0 || !TRANSIENT.has(-fdOrErrno)) return this.#take(fdOrErrno, entry)
+      if (fdOrErrno >= 0 || !TRANSIENT.has(-fdOrErrno)) {
+        const taken = this.#take(fdOrErrno, entry)
+        this.#balance()
+        return taken
+      }
     }
     return false
   }
