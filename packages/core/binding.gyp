@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "balanced_accept",
-      "sources": ["native/accept-one.c"]
+      "target_name": "gu_native",
+      "sources": ["native/addon.c", "native/accept-one.c", "native/reuse-port.c"]
     }
   ]
 }

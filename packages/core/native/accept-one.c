@@ -87,12 +87,11 @@ static napi_value js_accept_now(napi_env env, napi_callback_info info) {
   napi_value result; napi_create_int32(env, accept_one(get(env, info)->fd), &result); return result;
 }
 
-NAPI_MODULE_INIT() {
+void gu_register_accept_one(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "watch", NAPI_AUTO_LENGTH, js_watch, NULL, &fn); napi_set_named_property(env, exports, "watch", fn);
   napi_create_function(env, "resume", NAPI_AUTO_LENGTH, js_resume, NULL, &fn); napi_set_named_property(env, exports, "resume", fn);
   napi_create_function(env, "pause", NAPI_AUTO_LENGTH, js_pause, NULL, &fn); napi_set_named_property(env, exports, "pause", fn);
   napi_create_function(env, "isTcp", NAPI_AUTO_LENGTH, js_is_tcp, NULL, &fn); napi_set_named_property(env, exports, "isTcp", fn);
   napi_create_function(env, "acceptNow", NAPI_AUTO_LENGTH, js_accept_now, NULL, &fn); napi_set_named_property(env, exports, "acceptNow", fn);
-  return exports;
 }

@@ -127,7 +127,7 @@ export class Arbiter {
     }
     try {
       if (this.#workerClass.sockets === 'inherit') {
-        this.#sockets = await bindSockets(settings.bind, settings.backlog, this.#log, inherited.sockets)
+        this.#sockets = await bindSockets(settings.bind, settings.backlog, this.#log, inherited.sockets, settings.reusePort)
       }
     } catch (error) {
       this.#pidfile?.unlink(process.pid)
@@ -251,7 +251,7 @@ export class Arbiter {
       checkWorkerClass(workerClass, next)
       if (workerClass.sockets === 'inherit') {
         // An address dropped from the settings stays open until the old workers have gone (see #releaseUnusedSockets).
-        this.#sockets = await bindSockets(next.bind, next.backlog, this.#log, [...this.#held])
+        this.#sockets = await bindSockets(next.bind, next.backlog, this.#log, [...this.#held], next.reusePort)
       }
       this.#workerClass = workerClass
     } catch (error) {

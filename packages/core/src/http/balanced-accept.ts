@@ -5,7 +5,7 @@ import { getSystemErrorName } from 'node:util'
 import { BoardSeatView, type BoardSeat } from '../worker/connection-board.js'
 import type { WorkerRuntime } from '../worker/types.js'
 import { listenInherited } from './listen-inherited.js'
-import { type AcceptBinding, acceptBinding } from './native-accept.js'
+import { type NativeAddon, nativeAddon } from '../native/addon.js'
 
 /** A worker may hold this many more connections than the least-loaded other worker before it pauses. */
 const SLACK = 1
@@ -45,7 +45,7 @@ interface SocketInternals {
  * it listens as node does.
  */
 export async function listenBalanced(servers: readonly Server[], worker: WorkerRuntime): Promise<void> {
-  const binding = acceptBinding()
+  const binding = nativeAddon()
   const seat = (worker as { boardSeat?: BoardSeat }).boardSeat
   if (!binding || !seat || seat.slot < 0) {
     if (!binding) worker.log.debug('Balanced accept unavailable (native addon not built): connections go to whichever worker wakes first')
@@ -56,7 +56,7 @@ export async function listenBalanced(servers: readonly Server[], worker: WorkerR
 }
 
 class BalancedAcceptor {
-  readonly #binding: AcceptBinding
+  readonly #binding: NativeAddon
   readonly #board: BoardSeatView
   readonly #servers: readonly Server[]
   readonly #worker: WorkerRuntime
@@ -70,7 +70,7 @@ class BalancedAcceptor {
   #timer: NodeJS.Timeout | undefined
   #backingOff = false
 
-  constructor(binding: AcceptBinding, board: BoardSeatView, servers: readonly Server[], worker: WorkerRuntime) {
+  constructor(binding: NativeAddon, board: BoardSeatView, servers: readonly Server[], worker: WorkerRuntime) {
     this.#binding = binding
     this.#board = board
     this.#servers = servers

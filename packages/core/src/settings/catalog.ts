@@ -57,6 +57,11 @@ export const SETTINGS = [
     description: 'The most pending connections the kernel queues on each listening socket.',
   }),
   setting({
+    key: 'reusePort', section: 'Server socket', flags: ['--reuse-port'], kind: 'bool', default: () => false,
+    description:
+      "Set SO_REUSEPORT on the TCP sockets the arbiter binds (Linux), as Gunicorn's `--reuse-port`: other processes of the same user that set it too (another gu, a blue/green deploy, a `-k uws` server) can then bind the same address, and the kernel spreads new connections between the sockets by a hash of each connection's addresses. Within one gu, workers keep sharing the arbiter's socket and spread connections evenly by balanced accept, which needs no SO_REUSEPORT. Trade-offs: any process of the same user can start taking a share of your connections, so a stale server left running keeps serving; the hash spread is uneven per burst; a socket that closes resets the connections queued on it. Needs @gu/core's native addon. Applies to sockets bound afterwards (a HUP keeps open sockets as they are).",
+  }),
+  setting({
     key: 'workers', section: 'Worker processes', flags: ['-w', '--workers'], meta: 'INT', kind: 'int', min: 1,
     default: (env) => envInt(env.WEB_CONCURRENCY, 1), defaultDoc: '`$WEB_CONCURRENCY`, or 1',
     description: 'How many worker processes serve requests. Two to four per core is a usual start.',
@@ -67,7 +72,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'workerConnections', section: 'Worker processes', flags: ['--worker-connections'], meta: 'INT', kind: 'int', min: 1, default: () => 1000,
-    description: 'The most simultaneous client connections one worker holds (async-style workers). Past it, new connections are refused by that worker.',
+    description: 'The most simultaneous client connections one worker holds (async-style workers). Past it, that worker takes no new connections: they wait in the kernel queue for a worker with room (async and threads), as in Gunicorn.',
   }),
   setting({
     key: 'threads', section: 'Worker processes', flags: ['--threads'], meta: 'INT', kind: 'int', min: 1, nullable: true, default: () => null,
