@@ -97,7 +97,7 @@ export class Arbiter {
   #pendingSpawns = 0
   /** With `--reload`: watches the workers' files and the extra files, and enqueues a reload. */
   #reloader: Reloader | undefined
-  /** Where workers post how many connections each holds (see `listenBalanced`). */
+  /** Where workers post how many connections each holds (see `listenBalanced`); `connections(record.boardSlot)` reads one. */
   #board: ConnectionBoard | undefined
 
   constructor(options: ArbiterOptions) {
@@ -160,11 +160,6 @@ export class Arbiter {
       this.#log.warning(`Could not create the connection board; workers accept without balancing: ${(error as Error).message}`)
       return undefined
     }
-  }
-
-  /** Connections each worker holds, by pid, for the workers that post them (async, threads); a read-only snapshot. */
-  connectionsByWorker(): Map<number, number | undefined> {
-    return new Map([...this.#workers.values()].map((w) => [w.pid, this.#board?.connections(w.boardSlot)]))
   }
 
   #enqueue(event: ArbiterEvent): void {
