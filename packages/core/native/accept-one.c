@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 typedef struct {
   uv_poll_t poll;
@@ -73,7 +74,7 @@ static watcher_t* get(napi_env env, napi_callback_info info) {
   return (watcher_t*)p;
 }
 static napi_value js_resume(napi_env env, napi_callback_info info) {
-  watcher_t* w = get(env, info); if (!w->active) { uv_poll_start(&w->poll, UV_READABLE, on_readable); w->active = 1; } return NULL;
+  watcher_t* w = get(env, info); if (!w->active && w->fd >= 0) { uv_poll_start(&w->poll, UV_READABLE, on_readable); w->active = 1; } return NULL;
 }
 static napi_value js_pause(napi_env env, napi_callback_info info) {
   watcher_t* w = get(env, info); if (w->active) { uv_poll_stop(&w->poll); w->active = 0; } return NULL;
@@ -81,10 +82,30 @@ static napi_value js_pause(napi_env env, napi_callback_info info) {
 static napi_value js_is_tcp(napi_env env, napi_callback_info info) {
   napi_value result; napi_get_boolean(env, get(env, info)->tcp, &result); return result;
 }
+// The watcher itself stays allocated (JavaScript may still hold it; every call checks fd < 0).
+static void on_closed(uv_handle_t* handle) {
+  watcher_t* w = (watcher_t*)handle->data;
+  napi_delete_reference(w->env, w->callback);
+  napi_async_destroy(w->env, w->async_context);
+}
+// close(watcher): stop watching and close this process's descriptor of the listening socket, so
+// a worker that stops accepting no longer keeps the socket listening (once every process that
+// held it has let go, the kernel refuses new connections instead of queueing them).
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  watcher_t* w = get(env, info);
+  if (w->fd < 0) return NULL;
+  uv_poll_stop(&w->poll);
+  w->active = 0;
+  close(w->fd);
+  w->fd = -1;
+  uv_close((uv_handle_t*)&w->poll, on_closed);
+  return NULL;
+}
 // acceptNow(watcher): accept one queued connection without waiting: a descriptor, or a negative
 // errno (-EAGAIN: nothing is queued).
 static napi_value js_accept_now(napi_env env, napi_callback_info info) {
-  napi_value result; napi_create_int32(env, accept_one(get(env, info)->fd), &result); return result;
+  watcher_t* w = get(env, info);
+  napi_value result; napi_create_int32(env, w->fd >= 0 ? accept_one(w->fd) : -EBADF, &result); return result;
 }
 
 void gu_register_accept_one(napi_env env, napi_value exports) {
@@ -94,4 +115,5 @@ void gu_register_accept_one(napi_env env, napi_value exports) {
   napi_create_function(env, "pause", NAPI_AUTO_LENGTH, js_pause, NULL, &fn); napi_set_named_property(env, exports, "pause", fn);
   napi_create_function(env, "isTcp", NAPI_AUTO_LENGTH, js_is_tcp, NULL, &fn); napi_set_named_property(env, exports, "isTcp", fn);
   napi_create_function(env, "acceptNow", NAPI_AUTO_LENGTH, js_accept_now, NULL, &fn); napi_set_named_property(env, exports, "acceptNow", fn);
+  napi_create_function(env, "close", NAPI_AUTO_LENGTH, js_close, NULL, &fn); napi_set_named_property(env, exports, "close", fn);
 }

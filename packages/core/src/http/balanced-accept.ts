@@ -213,10 +213,16 @@ class BalancedAcceptor {
     this.#timer.unref()
   }
 
+  /**
+   * Stops accepting, as node's server.close() would: the descriptor is closed too, so once the
+   * arbiter has let go of the socket (TERM) new connections are refused rather than queued on a
+   * socket nobody will accept from; on HUP the arbiter still holds it for the new workers.
+   */
   #stop(): void {
     this.#stopped = true
     clearTimeout(this.#timer)
-    this.#pause()
+    this.#watching = false
+    for (const { watcher } of this.#watchers) this.#binding.close(watcher)
     this.#board.leave()
   }
 }

@@ -7,6 +7,8 @@ export interface NativeAddon {
   watch(fd: number, onAccept: (fdOrErrno: number) => void): object
   resume(watcher: object): void
   pause(watcher: object): void
+  /** Stops watching for good and closes this process's descriptor of the listening socket. */
+  close(watcher: object): void
   /** accept4() without waiting: a descriptor, or a negative errno (-EAGAIN: nothing queued). */
   acceptNow(watcher: object): number
   /** Whether the watched socket is a TCP (not a unix) socket. */
