@@ -21,8 +21,14 @@ const BACK_OFF_MS = 100
 /** Another worker took the connection, or the client gave up first: nothing to do. */
 const TRANSIENT = new Set([constants.errno.EAGAIN, constants.errno.ECONNABORTED, constants.errno.EINTR])
 
+/** What node's own accept reads from a net.Server to make each connection's socket. */
 interface ServerInternals {
   _connections: number
+  allowHalfOpen: boolean
+  noDelay: boolean
+  keepAlive: boolean
+  keepAliveInitialDelay: number
+  highWaterMark?: number
 }
 /** One inherited listening socket being watched, and the server its connections go to. */
 interface Watched {
@@ -110,18 +116,23 @@ class BalancedAcceptor {
       return false
     }
     this.#backingOff = false
+    const server = from.server as unknown as ServerInternals
     let socket: Socket
     try {
-      socket = new Socket({ fd: fdOrErrno, readable: true, writable: true })
+      // As node's own accept makes it: node:http needs allowHalfOpen (a client that half-closes
+      // after its request still gets the response).
+      const hwm = server.highWaterMark
+      socket = new Socket({ fd: fdOrErrno, readable: true, writable: true, allowHalfOpen: server.allowHalfOpen, ...(hwm ? { readableHighWaterMark: hwm, writableHighWaterMark: hwm } : {}) })
     } catch (error) {
       this.#worker.log.warning(`Could not serve an accepted connection: ${(error as Error).message}`)
       return false
     }
-    if (from.tcp) socket.setNoDelay(true)
+    if (from.tcp && server.noDelay) socket.setNoDelay(true)
+    if (from.tcp && server.keepAlive) socket.setKeepAlive(true, server.keepAliveInitialDelay)
     // As node's own accept does, so the server counts it (a graceful stop waits for it to close).
     ;(socket as unknown as SocketInternals).server = from.server
     ;(socket as unknown as SocketInternals)._server = from.server
-    ;(from.server as unknown as ServerInternals)._connections++
+    server._connections++
     this.#held++
     this.#board.post(this.#held)
     socket.once('close', () => this.#closed())
