@@ -31,8 +31,8 @@ export interface Check {
   readonly name: string
   /** The check fails when it runs longer than this. */
   readonly timeoutMs: number
-  /** Run only for classes whose declared `timeout` scope is this one. */
-  readonly scope?: TimeoutScope
+  /** Run only for classes whose declared `timeout` scope is this one (or one of these). */
+  readonly scope?: TimeoutScope | readonly TimeoutScope[]
   /** Resolves when the class behaves; throws an Error whose message says what went wrong. */
   run(ctx: CheckContext): Promise<void>
 }

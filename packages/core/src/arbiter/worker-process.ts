@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import type { LogPlan } from '../log/log-plan.js'
 import { parseBind } from '../settings/bind-address.js'
 import type { PlainSettings } from '../settings/types.js'
 import { WORKER_BOOT_ENV, type WorkerBoot } from '../worker/messages.js'
@@ -43,6 +44,7 @@ export function spawnWorker(
   age: number,
   generation: number,
   settings: PlainSettings,
+  log: LogPlan,
   sockets: readonly BoundSocket[],
   selfBinding: boolean,
   board?: BoardPlace,
@@ -54,7 +56,7 @@ export function spawnWorker(
   const inheritedFds = selfBinding ? [] : sockets.map((s) => s.fd)
   // The board follows the sockets: descriptor 3 + (number of sockets).
   const seat = board && board.slot >= 0 ? { fd: 3 + inheritedFds.length, slot: board.slot } : undefined
-  const boot: WorkerBoot = { age, settings, sockets: listen, ...(seat ? { board: seat } : {}) }
+  const boot: WorkerBoot = { age, settings, log, sockets: listen, ...(seat ? { board: seat } : {}) }
   const child = spawn(process.execPath, [...INHERITED_EXEC_ARGV, WORKER_ENTRY], {
     cwd: settings.chdir,
     env: { ...process.env, [WORKER_BOOT_ENV]: JSON.stringify(boot) },

@@ -146,9 +146,11 @@ class BalancedAcceptor {
     if (!this.#watching && !this.#backingOff) this.#balance()
   }
 
-  /** Whether this worker may take one more connection now. */
+  /**
+   * Whether this worker may take one more connection now. (Its cap, `workerConnections`, is the
+   * connection guard's: at the cap a new client gets in by shedding an idle one.)
+   */
   #mayAccept(): boolean {
-    if (this.#held >= this.#worker.settings.workerConnections) return false
     const fewest = this.#board.fewestElsewhere()
     return fewest === undefined || this.#held <= fewest + SLACK
   }
@@ -167,7 +169,7 @@ class BalancedAcceptor {
     this.#timer = undefined
     if (this.#stopped || this.#watching || this.#backingOff) return
     if (this.#mayAccept()) return this.#resume()
-    const stalled = Date.now() - this.#pausedAt >= STALL_MS && this.#held < this.#worker.settings.workerConnections
+    const stalled = Date.now() - this.#pausedAt >= STALL_MS
     if (stalled && this.#acceptQueued()) {
       this.#recheckMs = FIRST_RECHECK_MS
     } else {

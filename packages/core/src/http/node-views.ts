@@ -16,12 +16,16 @@ export class NodeRequestView implements RequestView {
   readonly response: NodeResponse
   // Read now: once the connection has gone, the socket no longer knows its peer.
   readonly remoteAddress: string | undefined
+  // Read now too: routers rewrite `req.url` as they dispatch (Express strips its mount path), and
+  // the access log must show the request line the client sent.
+  readonly url: string
   #headers: Headers | undefined
 
   constructor(req: NodeRequest, res: NodeResponse) {
     this.native = req
     this.response = res
     this.remoteAddress = req.socket?.remoteAddress
+    this.url = req.url ?? '/'
   }
 
   get http2(): boolean {
@@ -29,9 +33,6 @@ export class NodeRequestView implements RequestView {
   }
   get method(): string {
     return this.native.method ?? 'GET'
-  }
-  get url(): string {
-    return this.native.url ?? '/'
   }
   get httpVersion(): string {
     return this.native.httpVersion

@@ -1,4 +1,6 @@
 import { compileAccessFormat } from '../log/access-format.js'
+import { parseSyslogAddress } from '../log/syslog-address.js'
+import { SYSLOG_FACILITIES, SYSLOG_FORMATS } from '../log/syslog-frame.js'
 import { formatBind, parseBind } from './bind-address.js'
 import { LAUNCH_DIR } from './launch-dir.js'
 import { setting, type SettingSpec } from './spec.js'
@@ -54,7 +56,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'backlog', section: 'Server socket', flags: ['--backlog'], meta: 'INT', kind: 'int', min: 1, default: () => 2048,
-    description: 'The most pending connections the kernel queues on each listening socket.',
+    description: 'The most pending connections the kernel queues on each listening socket (the kernel caps it at `net.core.somaxconn`). It applies to every socket gu serves, inherited ones too (`fd://N`, systemd\'s, where it overrides the unit\'s `Backlog=`, as Gunicorn\'s does), and a HUP or USR2 with a new value applies it. `uws` workers bind their own sockets, with uSockets\' fixed 512.',
   }),
   setting({
     key: 'reusePort', section: 'Server socket', flags: ['--reuse-port'], kind: 'bool', default: () => false,
@@ -72,7 +74,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'workerConnections', section: 'Worker processes', flags: ['--worker-connections'], meta: 'INT', kind: 'int', min: 1, default: () => 1000,
-    description: 'The most simultaneous client connections one worker holds (async-style workers). Past it, that worker takes no new connections: they wait in the kernel queue for a worker with room (async and threads), as in Gunicorn.',
+    description: 'The most simultaneous client connections one worker holds (classes that hold many: `async`, `threads`). At the cap, a new client gets in by shedding a connection that has no request in the app: an idle keep-alive one first (longest idle), else the one that has sent nothing for longest, which gets 408. Only when every connection has a request in the app is the new one refused.',
   }),
   setting({
     key: 'threads', section: 'Worker processes', flags: ['--threads'], meta: 'INT', kind: 'int', min: 1, nullable: true, default: () => null,
@@ -105,6 +107,18 @@ export const SETTINGS = [
     description: 'How long an idle keep-alive connection waits for its next request. 0 closes every connection after its response.',
   }),
   setting({
+    key: 'headerTimeout', section: 'Slow clients', flags: ['--header-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 10,
+    description: 'How long a client may take to send a request\'s head (request line and headers), from its connection, or on a kept-alive connection from the first byte of its next request. Past it the client gets 408 and the connection is closed; the worker serves on. Checked on every class that can (four times per timeout, at most once a second). 0 disables.',
+  }),
+  setting({
+    key: 'bodyTimeout', section: 'Slow clients', flags: ['--body-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 10,
+    description: 'The window over which a request body\'s upload rate is measured: a body that brings fewer than `minBodyRate` bytes a second over a window of this many seconds gets 408 and its connection closed. Time in which the app leaves received bytes unread does not count (the client is not the slow one then). While a body arrives fast enough, `--timeout` does not run for `sync` (it is the app\'s time). 0 disables.',
+  }),
+  setting({
+    key: 'minBodyRate', section: 'Slow clients', flags: ['--min-body-rate'], meta: 'BYTES', kind: 'int', min: 0, default: () => 500,
+    description: 'The slowest upload, in bytes per second over each `bodyTimeout` window, that a request body may arrive at. 0: only a body that sends nothing for a whole window is cut.',
+  }),
+  setting({
     key: 'pidfile', section: 'Server mechanics', flags: ['-p', '--pidfile'], meta: 'FILE', kind: 'string', nullable: true, default: () => null,
     description: 'Write the arbiter\'s PID to this file at start; remove it at exit.',
   }),
@@ -133,6 +147,14 @@ export const SETTINGS = [
     description: 'How to call the app: `node` — a `(req, res)` listener (Express, Koa\'s `callback()`, Fastify); `fetch` — `(Request) => Response` or an object with `fetch` (Hono). `auto` detects it.',
   }),
   setting({
+    key: 'logConfig', section: 'Logging', flags: ['--log-config'], meta: 'FILE', kind: 'string', nullable: true, default: () => null,
+    description: 'A logging configuration for both logs, as Gunicorn\'s `--log-config-json`/`logconfig_dict`: a `.json` file, or a `.js`/`.mjs`/`.cjs` file whose default export is the same object: `{"error": {"level": "info", "format": "json", "to": "-"}, "access": {"format": "json", "to": "-", "template": "…"}}`. `format` is `text` or `json`; `to` is `-` (the log\'s standard stream: stderr for the error log, stdout for the access log), `stdout`, `stderr`, a file path (relative to `chdir`), or a list of those; `level` is one of `debug info warning error critical`; `template` is the access line in `--access-logformat` atoms. As in Gunicorn, what the file sets overrides the other logging settings (`--log-level`, `--log-format`, `--error-logfile`, `--access-logfile`, `--access-logformat`); what it leaves out comes from them. An `access` section turns the access log on. Unknown keys and bad values stop the start with an error naming the key. Re-read on HUP.',
+  }),
+  setting({
+    key: 'logFormat', section: 'Logging', flags: ['--log-format'], meta: 'FORMAT', kind: 'choice', choices: ['text', 'json'], default: () => 'text',
+    description: 'How both logs write a line. `text`: the error log in Gunicorn\'s format, `[2026-12-01 23:15:00 +0000] [pid] [INFO] message`, the access log as `--access-logformat` says. `json`: one JSON object a line; error lines `{"time", "level", "pid", "message"}`, access lines `{"time", "level", "message"` (the text line)`, "remote_addr", "method", "request", "status", …}` with every atom as a field (see docs/logging.md).',
+  }),
+  setting({
     key: 'loglevel', section: 'Logging', flags: ['--log-level'], meta: 'LEVEL', kind: 'choice', choices: ['debug', 'info', 'warning', 'error', 'critical'], default: () => 'info',
     description: 'The least severe error-log entry to write. `debug` also prints stack traces with error messages.',
   }),
@@ -155,6 +177,43 @@ export const SETTINGS = [
       }
     },
     description: 'The access log line, in Gunicorn\'s atoms: `h l u t r m U q H s B b f a T M D L p {header}i {header}o {var}e`, written as `%(atom)s`.',
+  }),
+  setting({
+    key: 'syslog', section: 'Logging', flags: ['--log-syslog'], kind: 'bool', default: () => false,
+    description: 'Also send the error log to syslog, at `--log-syslog-to`, and the access log too (which this turns on, to syslog only unless `--access-logfile` is set) unless `--disable-redirect-access-to-syslog`. As Gunicorn\'s: each process sends its own lines, the program name is `gu.<prefix>.error` / `gu.<prefix>.access`, the severity follows the level (access lines are `info`). The message is the line without its timestamp: `[INFO] message` in text, the JSON object with `--log-format json`. A syslog that is down or unreachable is reported once on stderr and never stops the server. Framing: `--log-syslog-format`.',
+  }),
+  setting({
+    key: 'syslogAddr', section: 'Logging', flags: ['--log-syslog-to'], meta: 'ADDRESS', kind: 'string', default: () => 'udp://localhost:514',
+    check: (value) => {
+      try {
+        parseSyslogAddress(value)
+        return undefined
+      } catch (error) {
+        return (error as Error).message
+      }
+    },
+    description: 'Where syslog lines go: `udp://HOST:PORT`, `tcp://HOST:PORT` (port 514 if left out), or `unix://PATH#dgram` / `unix://PATH#stream` (`unix:///dev/log` is a datagram socket, the default type; datagram sockets need the optional dependency `unix-dgram`).',
+  }),
+  setting({
+    key: 'syslogPrefix', section: 'Logging', flags: ['--log-syslog-prefix'], meta: 'PREFIX', kind: 'string', nullable: true, default: () => null,
+    defaultDoc: 'the process name (`--name`), else the app module',
+    description: 'The program name in syslog lines is `gu.PREFIX.error` or `gu.PREFIX.access`, as Gunicorn\'s is `gunicorn.PREFIX.error` (characters other than letters, digits, `.`, `_` and `-` become `_`).',
+  }),
+  setting({
+    key: 'syslogFacility', section: 'Logging', flags: ['--log-syslog-facility'], meta: 'FACILITY', kind: 'choice', choices: SYSLOG_FACILITIES, default: () => 'user',
+    description: 'The syslog facility of every line.',
+  }),
+  setting({
+    key: 'syslogFormat', section: 'Logging', flags: ['--log-syslog-format'], meta: 'RFC', kind: 'choice', choices: SYSLOG_FORMATS, default: () => 'rfc3164',
+    description: 'The syslog message format. `rfc3164` (BSD syslog, what `/dev/log`, rsyslog, syslog-ng and journald read by default): `<PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG`, local time. `rfc5424`: `<PRI>1 TIMESTAMP HOST APP-NAME PID - - MSG`, UTC. Over UDP and unix datagram sockets one message is one datagram; over TCP and unix stream sockets messages are framed as RFC 6587 says: a newline after each RFC 3164 message, the octet count before each RFC 5424 one.',
+  }),
+  setting({
+    key: 'disableRedirectAccessToSyslog', section: 'Logging', flags: ['--disable-redirect-access-to-syslog'], kind: 'bool', default: () => false,
+    description: 'With `--log-syslog`, keep the access log out of syslog.',
+  }),
+  setting({
+    key: 'captureOutput', section: 'Logging', flags: ['--capture-output'], kind: 'bool', default: () => false,
+    description: 'Send what the app writes to standard output and standard error (`console.log`, `console.error`, its worker threads\' consoles) to the error log, one error-log line per line written: standard output at `info`, standard error at `error`, whatever `--log-level` says, in the error log\'s format and destinations (JSON lines stay JSON). Applies in the arbiter (hooks) and in every worker. Writes that bypass `process.stdout`/`process.stderr` (a native addon, a child process inheriting the descriptors) are not captured.',
   }),
   setting({
     key: 'reload', section: 'Debugging', flags: ['--reload'], kind: 'bool', default: () => false,

@@ -71,7 +71,7 @@ export class Runtime implements WorkerRuntime {
     this.#selfBinding = options.selfBinding ?? false
     this.boardSeat = options.boardSeat
     this.info = { pid: process.pid, age: options.age }
-    this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope)
+    this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope, options.log.plan)
     const { maxRequests, maxRequestsJitter, postRequest } = options.settings
     const limit = maxRequests > 0 ? maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1)) : Infinity
     // A postRequest hook may read the bytes or headers too: measure them for it as for the log.
@@ -121,6 +121,9 @@ export class Runtime implements WorkerRuntime {
 
   notify(): void {
     this.#send({ type: 'heartbeat' })
+    // In request scope a class notifies mid-request only for time that isn't the app's (a client
+    // still uploading): the request's clock starts again with it.
+    this.#heartbeat.renewed()
   }
 
   /** Ask the worker class to stop; a later quick stop overrides a graceful one. */

@@ -5,6 +5,7 @@ import { httpChecks } from './http.js'
 import { interfaceChecks } from './interfaces.js'
 import { lifecycleChecks } from './lifecycle.js'
 import { runtimeChecks } from './runtime.js'
+import { slowClientChecks } from './slow-clients.js'
 import { timeoutChecks } from './timeout.js'
 
 export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
@@ -14,4 +15,5 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   lifecycle: lifecycleChecks,
   http: httpChecks,
   runtime: runtimeChecks,
+  'slow-clients': slowClientChecks,
 }
