@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { createServer as createHttp2Server } from 'node:http2'
 import { Server as NetServer } from 'node:net'
-import { type ConnectionGuard, type Drainable, nodeRequestListener, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, type ConnectionGuard, type Drainable, nodeRequestListener, type WorkerRuntime } from '@gu/core'
 import { splitByPreface } from './split-by-preface.js'
 import { Sessions } from './sessions.js'
 
@@ -22,6 +22,8 @@ export function createEngine(worker: WorkerRuntime, guard: ConnectionGuard): Eng
   const listener = nodeRequestListener(worker)
   const http1 = createServer(listener)
   http1.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
+  // gu's limits and strict parsing for HTTP/1.1 (HTTP/2 frames its requests itself).
+  applyRequestRules(http1, worker)
   // 100 streams per session (RFC 9113's recommended minimum) bounds what one client starts at once.
   const http2 = createHttp2Server({ settings: { maxConcurrentStreams: 100 } }, listener)
   // An h2 session outlives a request as a keep-alive connection does, but needs time for its first.

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { CONTRACT_VERSION, drainServers, guardConnections, listenBalanced, nodeRequestListener, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenBalanced, nodeRequestListener, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 
 /**
  * Event-loop concurrency on node:http: each worker process serves many connections at once,
@@ -28,6 +28,7 @@ function createEngine(worker: WorkerRuntime): Server {
   const { settings } = worker
   const server = createServer(nodeRequestListener(worker))
   server.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
+  applyRequestRules(server, worker)
   return server
 }
 

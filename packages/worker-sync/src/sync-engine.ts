@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http'
 import type { Socket } from 'node:net'
-import { ConnectionGuard, nodeRequestListener, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, ConnectionGuard, nodeRequestListener, type WorkerRuntime } from '@gu/core'
 
 /**
  * How a sync worker takes connections: `resume` starts accepting on every socket; `pause` stops
@@ -68,6 +68,7 @@ export class SyncEngine {
     })
     // A pipelined second request on the connection never reaches the app.
     server.maxRequestsPerSocket = 1
+    applyRequestRules(server, this.#worker)
     // Ahead of http's own listener: stop accepting before another connection can be taken.
     server.prependListener('connection', (socket: Socket) => this.#accepted(socket))
     // One connection at a time: the cap never applies, the head and body timeouts do.

@@ -57,6 +57,8 @@ export class MainExchange {
       req.once('end', this.#onEnd)
     }
     req.on('error', () => {})
+    // gu refused the request while its body arrived (over --limit-request-body, a bad chunk): the app stops.
+    req.once('aborted', () => this.#clientGone())
     res.once('close', () => {
       if (!res.writableFinished) this.#clientGone()
     })

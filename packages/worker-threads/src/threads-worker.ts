@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { CONTRACT_VERSION, drainServers, guardConnections, listenBalanced, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenBalanced, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import { poolOptions } from './options.js'
 import { startPool } from './pool.js'
 import { threadsListener } from './threads-listener.js'
@@ -40,6 +40,7 @@ function createEngine(worker: WorkerRuntime, listener: Parameters<typeof createS
   const { settings } = worker
   const server = createServer(listener)
   server.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
+  applyRequestRules(server, worker)
   return server
 }
 

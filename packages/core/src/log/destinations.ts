@@ -98,6 +98,7 @@ function open(destination: Destination): SonicBoom {
   const fd = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : undefined
   const stream = new SonicBoom({ dest: fd ?? destination, append: true, mkdir: false, maxLength: MAX_BUFFERED, contentMode: 'buffer' })
   stream.on('error', (error: Error) => report(destination, error))
+  stream.on('drop', () => report(destination, new Error(`${MAX_BUFFERED / 1024 / 1024} MiB of lines wait to be written: dropping lines until it catches up`)))
   live.add(stream)
   return stream
 }

@@ -1,4 +1,5 @@
 import { compileAccessFormat } from '../log/access-format.js'
+import { checkAllowIps } from '../http/forwarded.js'
 import { parseSyslogAddress } from '../log/syslog-address.js'
 import { SYSLOG_FACILITIES, SYSLOG_FORMATS } from '../log/syslog-frame.js'
 import { formatBind, parseBind } from './bind-address.js'
@@ -105,6 +106,51 @@ export const SETTINGS = [
   setting({
     key: 'keepalive', section: 'Worker processes', flags: ['--keep-alive'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 2,
     description: 'How long an idle keep-alive connection waits for its next request. 0 closes every connection after its response.',
+  }),
+  setting({
+    key: 'limitRequestLine', section: 'Security', flags: ['--limit-request-line'], meta: 'INT', kind: 'int', min: 0, default: () => 4094,
+    description: 'The longest request line accepted, in bytes (method, target and version, without the CRLF); a longer one is answered `414 URI Too Long`. `0` means no limit of gu\'s own (the whole head still has to fit the header limits below).',
+  }),
+  setting({
+    key: 'limitRequestFields', section: 'Security', flags: ['--limit-request-fields'], meta: 'INT', kind: 'int', min: 0, default: () => 100,
+    description: 'The most header fields a request may carry; more is answered `431 Request Header Fields Too Large` before the app sees anything (never truncated). `0` means no limit.',
+  }),
+  setting({
+    key: 'limitRequestFieldSize', section: 'Security', flags: ['--limit-request-field-size'], meta: 'INT', kind: 'int', min: 0, default: () => 8190,
+    description: 'The largest header field accepted, in bytes, counted as `Name: value`; larger is answered `431`. `0` means no limit of gu\'s own. node:http\'s parser also holds the whole head to the request line and four fields of this size (at least 16 KiB; 1 MiB when `limitRequestFields` is 0), so a flood of huge heads stays cheap: a larger head is a `431` too.',
+  }),
+  setting({
+    key: 'limitRequestBody', section: 'Security', flags: ['--limit-request-body'], meta: 'BYTES', kind: 'int', min: 0, default: () => 0,
+    description: 'The largest request body accepted, in bytes; `0` (the default, as Gunicorn) means no limit. A `Content-Length` over it is answered `413 Content Too Large` before the app sees the request (and before `100 Continue` when the client asked for it); a chunked body that grows past it is cut there, answered `413` if the response hasn\'t started, and the connection closed.',
+  }),
+  setting({
+    key: 'headerMap', section: 'Security', flags: ['--header-map'], meta: 'MODE', kind: 'choice', choices: ['drop', 'refuse', 'dangerous'], default: () => 'drop',
+    description: 'What happens to request header names that contain `_`, which a proxy in front may not check and an app may read as the `-` name (`X_Forwarded_For` as `X-Forwarded-For`), as Gunicorn\'s `header_map`: `drop` removes them before the app sees the request, `refuse` answers `400`, `dangerous` passes them on.',
+  }),
+  setting({
+    key: 'forwardedAllowIps', section: 'Security', flags: ['--forwarded-allow-ips'], meta: 'ADDRESSES', kind: 'string',
+    default: (env) => env.FORWARDED_ALLOW_IPS ?? '127.0.0.1,::1', defaultDoc: '`127.0.0.1,::1`, or `$FORWARDED_ALLOW_IPS`',
+    check: (text) => checkAllowIps(text),
+    description: 'The proxies whose forwarding headers are believed, comma-separated: addresses, CIDR ranges (`10.0.0.0/8`, `fd00::/8`) or `*` for any (only when nothing but the proxy can reach gu). From these peers, the client\'s address comes from `X-Forwarded-For` (the nearest address that is not itself a listed proxy), or `Forwarded`\'s `for=` without it, and the scheme from `secureSchemeHeaders`, or `Forwarded`\'s `proto=`. That client is what the access log\'s `%(h)s`, hooks, and fetch apps (`requestIP()`, `Request.url`\'s scheme) see. Node apps see the connection as it is (`req.socket.remoteAddress` is the proxy) with the headers intact: Express\'s `trust proxy` decides `req.ip` and `req.protocol` itself.',
+  }),
+  setting({
+    key: 'secureSchemeHeaders', section: 'Security', flags: ['--secure-scheme-headers'], meta: 'HEADER=VALUE', kind: 'list',
+    default: () => ['X-Forwarded-Protocol=ssl', 'X-Forwarded-Proto=https', 'X-Forwarded-Ssl=on'],
+    defaultDoc: '`X-Forwarded-Protocol=ssl`, `X-Forwarded-Proto=https`, `X-Forwarded-Ssl=on` (Gunicorn\'s)',
+    check: (values) => {
+      const bad = values.find((v) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+=.+/.test(v))
+      return bad === undefined ? undefined : `'${bad}' is not HEADER=VALUE`
+    },
+    description: 'Headers a trusted proxy (`forwardedAllowIps`) uses to say the client spoke https, each `HEADER=VALUE` (case-insensitive), repeatable; giving any replaces the default list. The first of them present decides: its value means https, any other value http.',
+  }),
+  setting({
+    key: 'proxyProtocol', section: 'Security', flags: ['--proxy-protocol'], kind: 'bool', default: () => false,
+    description: 'Read a PROXY protocol header (v1 or v2, as HAProxy, AWS NLB and others send) at the start of each connection from a `proxyAllowFrom` address: its client address and port become the connection\'s (`req.socket.remoteAddress` too, the access log, fetch apps). A connection without one is served as it is; a PROXY header from any other address is refused with `403`. On the node:http classes; `-k uws` refuses to start with it.',
+  }),
+  setting({
+    key: 'proxyAllowFrom', section: 'Security', flags: ['--proxy-allow-from'], meta: 'ADDRESSES', kind: 'string', default: () => '127.0.0.1,::1',
+    check: (text) => checkAllowIps(text),
+    description: 'The addresses allowed to send a PROXY protocol header (`proxyProtocol`), comma-separated: addresses, CIDR ranges or `*`, as Gunicorn\'s `proxy_allow_ips`.',
   }),
   setting({
     key: 'headerTimeout', section: 'Slow clients', flags: ['--header-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 10,

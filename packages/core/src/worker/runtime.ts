@@ -8,6 +8,7 @@ import { Heartbeat } from './heartbeat.js'
 import { type RequestLedger, RequestRecord } from './active-request.js'
 import type { BoardSeat } from './connection-board.js'
 import { SocketCopies } from './socket-copies.js'
+import { configureProxyTrust } from '../http/forwarded.js'
 import type { ActiveRequest, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
 
 interface RuntimeOptions {
@@ -60,6 +61,8 @@ export class Runtime implements WorkerRuntime {
   #retiring = false
 
   constructor(options: RuntimeOptions) {
+    // Whose X-Forwarded-* to believe: read by every engine's request view and the fetch adapter.
+    configureProxyTrust(options.settings)
     this.age = options.age
     this.settings = options.settings
     this.app = options.app

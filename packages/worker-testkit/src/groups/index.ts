@@ -4,8 +4,10 @@ import { bootChecks } from './boot.js'
 import { httpChecks } from './http.js'
 import { interfaceChecks } from './interfaces.js'
 import { lifecycleChecks } from './lifecycle.js'
+import { proxyChecks } from './proxy.js'
 import { runtimeChecks } from './runtime.js'
 import { slowClientChecks } from './slow-clients.js'
+import { strictChecks } from './strict.js'
 import { timeoutChecks } from './timeout.js'
 
 export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
@@ -16,4 +18,6 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   http: httpChecks,
   runtime: runtimeChecks,
   'slow-clients': slowClientChecks,
+  strict: strictChecks,
+  proxy: proxyChecks,
 }
