@@ -80,14 +80,19 @@ describe('balanced accept', () => {
   // The issue's measurement: without balancing, the busiest of 4 workers held up to 45 of 64.
   it.each(['async', 'threads'] as const)('spreads bursts of 64 keep-alive connections evenly over 4 %s workers', async (kind) => {
     const { port } = await start(kind, 4)
-    for (let burst = 0; burst < 3; burst++) {
+    // On a machine this shared a worker can go unscheduled for longer than a connection may wait
+    // (20 ms), and then another rightly takes it: one burst in five may miss. Without balancing,
+    // 3 bursts in 4 miss (in the benchmark the busiest held more than 24 in 15 of 20 bursts).
+    const busiest: string[] = []
+    for (let burst = 0; burst < 5; burst++) {
       const held = await Promise.all(Array.from({ length: 64 }, () => hold(port)))
       const counts = perWorker(held)
-      expect(counts, `burst ${burst + 1}: connections per worker`).toHaveLength(4)
-      expect(counts[0], `burst ${burst + 1}: ${counts.join('/')}`).toBeLessThanOrEqual(24) // 1.5 × the fair share of 16
+      busiest.push(counts.join('/'))
       await closeAll(held)
       await sleep(300) // the workers see the closes before the next burst
     }
+    const even = busiest.filter((row) => row.split('/').length === 4 && Number(row.split('/')[0]) <= 24) // 1.5 × the fair share of 16
+    expect(even.length, `connections per worker in each burst: ${busiest.join(', ')}`).toBeGreaterThanOrEqual(4)
   })
 
   it('a worker over its share still takes connections when the workers under it are busy', async () => {
