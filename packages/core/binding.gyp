@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "gu_native",
-      "sources": ["native/addon.c", "native/accept-one.c", "native/reuse-port.c"]
+      "target_name": "unix_datagram",
+      "sources": ["native/addon.c", "native/unix-datagram.c", "native/accept-one.c", "native/reuse-port.c"]
     }
   ]
 }

@@ -88,7 +88,7 @@ static void on_closed(uv_handle_t* handle) {
   napi_delete_reference(w->env, w->callback);
   napi_async_destroy(w->env, w->async_context);
 }
-// close(watcher): stop watching and close this process's descriptor of the listening socket, so
+// closeWatcher(watcher): stop watching and close this process's descriptor of the listening socket, so
 // a worker that stops accepting no longer keeps the socket listening (once every process that
 // held it has let go, the kernel refuses new connections instead of queueing them).
 static napi_value js_close(napi_env env, napi_callback_info info) {
@@ -115,5 +115,5 @@ void gu_register_accept_one(napi_env env, napi_value exports) {
   napi_create_function(env, "pause", NAPI_AUTO_LENGTH, js_pause, NULL, &fn); napi_set_named_property(env, exports, "pause", fn);
   napi_create_function(env, "isTcp", NAPI_AUTO_LENGTH, js_is_tcp, NULL, &fn); napi_set_named_property(env, exports, "isTcp", fn);
   napi_create_function(env, "acceptNow", NAPI_AUTO_LENGTH, js_accept_now, NULL, &fn); napi_set_named_property(env, exports, "acceptNow", fn);
-  napi_create_function(env, "close", NAPI_AUTO_LENGTH, js_close, NULL, &fn); napi_set_named_property(env, exports, "close", fn);
+  napi_create_function(env, "closeWatcher", NAPI_AUTO_LENGTH, js_close, NULL, &fn); napi_set_named_property(env, exports, "closeWatcher", fn);
 }

@@ -235,7 +235,7 @@ class BalancedAcceptor {
     this.#stopped = true
     clearTimeout(this.#timer)
     this.#watching = false
-    for (const { watcher } of this.#watchers) this.#binding.close(watcher)
+    for (const { watcher } of this.#watchers) this.#binding.closeWatcher(watcher)
     this.#board.leave()
   }
 }
