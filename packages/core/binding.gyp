@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "unix_datagram",
-      "sources": ["native/unix-datagram.c"]
+      "sources": ["native/addon.c", "native/unix-datagram.c", "native/accept-one.c", "native/reuse-port.c"]
     }
   ]
 }

@@ -62,10 +62,9 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return int_value(env, close(fd) == 0 ? 0 : -errno);
 }
 
-NAPI_MODULE_INIT() {
+void gu_register_unix_datagram(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "open", NAPI_AUTO_LENGTH, js_open, NULL, &fn); napi_set_named_property(env, exports, "open", fn);
   napi_create_function(env, "sendTo", NAPI_AUTO_LENGTH, js_send_to, NULL, &fn); napi_set_named_property(env, exports, "sendTo", fn);
   napi_create_function(env, "close", NAPI_AUTO_LENGTH, js_close, NULL, &fn); napi_set_named_property(env, exports, "close", fn);
-  return exports;
 }

@@ -1,21 +1,22 @@
 import { createServer, type Server } from 'node:http'
-import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenInherited, nodeRequestListener, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenBalanced, nodeRequestListener, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 
 /**
  * Event-loop concurrency on node:http: each worker process serves many connections at once,
  * keeps HTTP/1.1 connections alive for `keepalive` seconds and holds at most
  * `workerConnections` of them, shedding slow or idle ones to let a new client in (gu's
- * connection guard, which also times heads and bodies). On a graceful stop it stops accepting and drains.
+ * connection guard, which also times heads and bodies), and takes new connections only while it
+ * holds no more than its share (`listenBalanced`). On a graceful stop it stops accepting and drains.
  */
 const asyncWorker: WorkerClass = {
   contract: CONTRACT_VERSION,
   name: 'async',
   sockets: 'inherit',
   async run(worker: WorkerRuntime): Promise<void> {
-    const { settings } = worker
     const servers = worker.sockets.map(() => createEngine(worker))
     const guard = guardConnections(worker, servers)
-    await Promise.all(servers.map((server, i) => listenInherited(server, worker.sockets[i]!, settings.backlog)))
+    // Keep-alive connections spread evenly over the workers, not piled on the first to wake.
+    await listenBalanced(servers, worker)
     worker.ready()
     await stopRequested(worker)
     if (worker.stopMode === 'graceful') await drainServers(servers, worker)

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenInherited, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenBalanced, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import { poolOptions } from './options.js'
 import { startPool } from './pool.js'
 import { threadsListener } from './threads-listener.js'
@@ -26,7 +26,7 @@ const threadsWorker: WorkerClass = {
     const servers = worker.sockets.map(() => createEngine(worker, listener))
     // Slow clients (head, body) and shedding at `workerConnections`, as on every node:http class.
     const guard = guardConnections(worker, servers)
-    await Promise.all(servers.map((server, i) => listenInherited(server, worker.sockets[i]!, settings.backlog)))
+    await listenBalanced(servers, worker)
     worker.ready()
     await stopRequested(worker)
     if (worker.stopMode !== 'graceful') return

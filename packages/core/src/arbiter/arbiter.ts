@@ -15,6 +15,7 @@ import { loadWorkerClass } from '../worker/resolve-worker-class.js'
 import type { WorkerClass } from '../worker/types.js'
 import { type ArbiterCommand, ArbiterEvents, type ArbiterSnapshot, type RecycleReason } from './arbiter-events.js'
 import type { BoundSocket } from './bound-socket.js'
+import { ConnectionBoard } from '../worker/connection-board.js'
 import { VERSION } from '../version.js'
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js'
 import { runHook } from './hook-runner.js'
@@ -108,6 +109,8 @@ export class Arbiter {
   #pendingSpawns = 0
   /** With `--reload`: watches the workers' files and the extra files, and enqueues a reload. */
   #reloader: Reloader | undefined
+  /** Where workers post how many connections each holds (see `listenBalanced`); `connections(record.boardSlot)` reads one. */
+  #board: ConnectionBoard | undefined
   readonly #startedAt = Date.now()
   /** What the control socket, metrics and memory guard hear of: they live beside the arbiter, not in it. */
   readonly events = new ArbiterEvents()
@@ -173,7 +176,7 @@ export class Arbiter {
     }
     try {
       if (this.#workerClass.sockets === 'inherit') {
-        this.#sockets = await bindSockets(settings.bind, settings.backlog, this.#log, inherited.sockets)
+        this.#sockets = await bindSockets(settings.bind, settings.backlog, this.#log, inherited.sockets, settings.reusePort)
       }
     } catch (error) {
       this.#pidfile?.unlink(process.pid)
@@ -182,6 +185,7 @@ export class Arbiter {
       for (const socket of inherited.sockets) if (!this.#sockets.includes(socket)) releaseSocket(socket, true)
     }
     for (const socket of this.#sockets) this.#held.add(socket)
+    this.#board = this.#openBoard()
     if (this.#oldArbiterPid) this.#sharedWithPartner = new Set(inherited.sockets.filter((socket) => this.#sockets.includes(socket)))
     this.#log.info(`Starting gu ${VERSION}`)
     logOpenFilesLimit(this.#log, settings.workerConnections)
@@ -197,6 +201,16 @@ export class Arbiter {
     await runHook(settings, this.#log, 'nworkersChanged', this.#info, this.#numWorkers, null)
     await this.#loop()
     return this.#exitCode ?? EXIT_OK
+  }
+
+  /** The connection board, or none (workers then accept as node does) if it can't be made. */
+  #openBoard(): ConnectionBoard | undefined {
+    try {
+      return ConnectionBoard.create()
+    } catch (error) {
+      this.#log.warning(`Could not create the connection board; workers accept without balancing: ${(error as Error).message}`)
+      return undefined
+    }
   }
 
   #enqueue(event: ArbiterEvent): void {
@@ -287,7 +301,7 @@ export class Arbiter {
       checkWorkerClass(workerClass, next)
       if (workerClass.sockets === 'inherit') {
         // An address dropped from the settings stays open until the old workers have gone (see #releaseUnusedSockets).
-        this.#sockets = await bindSockets(next.bind, next.backlog, this.#log, [...this.#held])
+        this.#sockets = await bindSockets(next.bind, next.backlog, this.#log, [...this.#held], next.reusePort)
       }
       this.#workerClass = workerClass
     } catch (error) {
@@ -523,9 +537,13 @@ export class Arbiter {
     await runHook(this.#settings, this.#log, 'preFork', this.#info, info)
     this.#pendingSpawns--
     if (this.#stopping) return
-    const { child, record } = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#logPlan, this.#sockets, this.#workerClass.sockets === 'self')
+    const selfBinding = this.#workerClass.sockets === 'self'
+    const slot = !selfBinding && this.#board ? this.#board.claim() : -1
+    const board = this.#board && slot >= 0 ? { fd: this.#board.fd, slot } : undefined
+    const { child, record } = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#logPlan, this.#sockets, selfBinding, board)
     child.once('error', (error) => this.#log.error('Could not spawn a worker', error))
     if (!record) {
+      if (slot >= 0) this.#board?.release(slot)
       // Counted as a worker that died young, so a spawn that keeps failing backs off.
       this.#throttle.exited(0, false)
       return
@@ -600,6 +618,7 @@ export class Arbiter {
 
   #reap(record: WorkerRecord, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(record.pid)
+    this.#board?.release(record.boardSlot)
     this.#forgetRetiredGenerations()
     for (const wake of this.#exitWaiters) wake()
     const lifetime = Date.now() - record.spawnedAt

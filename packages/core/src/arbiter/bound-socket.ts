@@ -6,6 +6,7 @@ import { dirname } from 'node:path'
 import { getSystemErrorName } from 'node:util'
 import { formatBind, parseBind } from '../settings/bind-address.js'
 import type { BindAddress } from '../settings/types.js'
+import { nativeAddon } from '../native/addon.js'
 import { LISTEN_HELPER } from './paths.js'
 
 /** libuv's bound-but-not-listening handle, from node:net's own server-handle factory. */
@@ -50,9 +51,10 @@ export class BindError extends Error {
  * Binds (without listening) one address; an `fd://N` address is checked and adopted. A unix
  * socket file must not exist (see `removeStaleSocket`).
  */
-export function bindAddress(spec: string): BoundSocket {
+export function bindAddress(spec: string, reusePort = false): BoundSocket {
   const address = parseBind(spec)
   if (address.kind === 'fd') return adoptDescriptor(spec, address, address.fd)
+  if (address.kind === 'tcp' && reusePort) return bindReusePort(spec, address)
   const handle =
     address.kind === 'unix'
       ? createServerHandle(address.path, -1, -1)
@@ -67,6 +69,18 @@ export function bindAddress(spec: string): BoundSocket {
   }
   const label = address.kind === 'tcp' ? formatBind({ ...address, port: port ?? address.port }) : formatBind(address)
   return { spec, address, fd: handle.fd, label, handle, close: closer(handle, address) }
+}
+
+/** `--reuse-port`: the socket is made and bound natively, SO_REUSEPORT set before bind(), then handed to libuv. */
+function bindReusePort(spec: string, address: Extract<BindAddress, { kind: 'tcp' }>): BoundSocket {
+  const addon = nativeAddon()
+  if (!addon) throw new BindError('ENOTSUP', spec, "@gu/core's native addon was not built (it needs python3, make and a C compiler at install; see the install log)")
+  const fd = addon.bindReusePort(address.host, address.port, address.ipv6)
+  if (fd < 0) throw bindFailure(fd, spec)
+  const handle = createServerHandle(null, 0, 0, fd)
+  if (typeof handle === 'number') throw bindFailure(handle, spec)
+  const label = formatBind({ ...address, port: boundPort(handle) ?? address.port })
+  return { spec, address, fd, label, handle, close: closer(handle, address) }
 }
 
 /**

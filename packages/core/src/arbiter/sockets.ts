@@ -11,7 +11,7 @@ const ATTEMPTS = 5
  * Binds and listens on every address with `backlog`, reusing `existing` sockets whose address is unchanged.
  * An address in use is retried every second, five times, as Gunicorn does; then it is an error.
  */
-export async function bindSockets(specs: readonly string[], backlog: number, log: Logger, existing: readonly BoundSocket[] = []): Promise<BoundSocket[]> {
+export async function bindSockets(specs: readonly string[], backlog: number, log: Logger, existing: readonly BoundSocket[] = [], reusePort = false): Promise<BoundSocket[]> {
   for (let attempt = 1; ; attempt++) {
     const fresh: BoundSocket[] = []
     try {
@@ -22,7 +22,7 @@ export async function bindSockets(specs: readonly string[], backlog: number, log
       const sockets = specs.map((spec) => {
         const kept = existing.find((s) => s.spec === spec)
         if (kept) return kept
-        const socket = bindAddress(spec)
+        const socket = bindAddress(spec, reusePort)
         fresh.push(socket)
         return socket
       })
@@ -54,6 +54,8 @@ function explain(error: BindError): string {
       return `can't bind ${where}: that address is not available on this machine`
     case 'ENOENT':
       return `can't bind ${where}: the socket's directory does not exist`
+    case 'ENOTSUP':
+      return `can't bind ${where} with --reuse-port: ${error.message}`
     default:
       return `can't bind ${where}: ${error.message}`
   }

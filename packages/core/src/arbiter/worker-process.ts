@@ -25,6 +25,14 @@ export interface WorkerRecord {
   /** It reached max-requests (or the memory guard's limit) and waits for its replacement to boot before it is sent TERM. */
   retiring: boolean
   recycleReason?: RecycleReason
+  /** Its slot on the connection board (-1: none). */
+  readonly boardSlot: number
+}
+
+/** The connection board a worker posts to: its descriptor here and the slot the worker gets. */
+export interface BoardPlace {
+  fd: number
+  slot: number
 }
 
 export function workerSnapshot(w: WorkerRecord): WorkerSnapshot {
@@ -52,21 +60,25 @@ export function spawnWorker(
   log: LogPlan,
   sockets: readonly BoundSocket[],
   selfBinding: boolean,
+  board?: BoardPlace,
 ): { child: ChildProcess; record: WorkerRecord | undefined } {
   // A class that binds its own sockets gets every address to bind, and no descriptors.
   const listen: ListenSocket[] = selfBinding
     ? settings.bind.map((spec) => ({ bind: parseBind(spec), fd: -1 }))
     : sockets.map((socket, i) => ({ bind: socket.address, fd: 3 + i }))
-  const boot: WorkerBoot = { age, settings, log, sockets: listen }
+  const inheritedFds = selfBinding ? [] : sockets.map((s) => s.fd)
+  // The board follows the sockets: descriptor 3 + (number of sockets).
+  const seat = board && board.slot >= 0 ? { fd: 3 + inheritedFds.length, slot: board.slot } : undefined
+  const boot: WorkerBoot = { age, settings, log, sockets: listen, ...(seat ? { board: seat } : {}) }
   const child = spawn(process.execPath, [...INHERITED_EXEC_ARGV, WORKER_ENTRY], {
     cwd: settings.chdir,
     env: { ...process.env, [WORKER_BOOT_ENV]: JSON.stringify(boot) },
-    stdio: ['ignore', 'inherit', 'inherit', ...(selfBinding ? [] : sockets.map((s) => s.fd)), 'ipc'],
+    stdio: ['ignore', 'inherit', 'inherit', ...inheritedFds, ...(seat ? [board!.fd] : []), 'ipc'],
     serialization: 'json',
   })
   // No pid: the spawn failed (the child's 'error' says why), so there is no process to supervise.
   if (child.pid === undefined) return { child, record: undefined }
   const now = Date.now()
-  const record = { pid: child.pid, age, child, generation, spawnedAt: now, lastHeartbeat: now, booted: false, aborted: false, stopping: false, retiring: false }
+  const record = { pid: child.pid, age, child, generation, spawnedAt: now, lastHeartbeat: now, booted: false, aborted: false, stopping: false, retiring: false, boardSlot: seat?.slot ?? -1 }
   return { child, record }
 }

@@ -76,6 +76,11 @@ export const SETTINGS = [
     description: 'The most pending connections the kernel queues on each listening socket (the kernel caps it at `net.core.somaxconn`). It applies to every socket gu serves, inherited ones too (`fd://N`, systemd\'s, where it overrides the unit\'s `Backlog=`, as Gunicorn\'s does), and a HUP or USR2 with a new value applies it. `uws` workers bind their own sockets, with uSockets\' fixed 512.',
   }),
   setting({
+    key: 'reusePort', section: 'Server socket', flags: ['--reuse-port'], kind: 'bool', default: () => false,
+    description:
+      "Set SO_REUSEPORT on the TCP sockets the arbiter binds (Linux), as Gunicorn's `--reuse-port`: other processes of the same user that set it too (another gu, a blue/green deploy, a `-k uws` server) can then bind the same address, and the kernel spreads new connections between the sockets by a hash of each connection's addresses. Within one gu, workers keep sharing the arbiter's socket and spread connections evenly by balanced accept, which needs no SO_REUSEPORT. Trade-offs: any process of the same user can start taking a share of your connections, so a stale server left running keeps serving; the hash spread is uneven per burst; a socket that closes resets the connections queued on it. Needs @gu/core's native addon. Applies to sockets bound afterwards (a HUP keeps open sockets as they are).",
+  }),
+  setting({
     key: 'workers', section: 'Worker processes', flags: ['-w', '--workers'], meta: 'INT', kind: 'int', min: 1,
     default: (env) => envInt(env.WEB_CONCURRENCY, 1), defaultDoc: '`$WEB_CONCURRENCY`, or 1',
     description: 'How many worker processes serve requests. Two to four per core is a usual start.',

@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     app,
     appSource: source,
     sockets: boot.sockets,
+    boardSeat: boot.board,
     log,
     accessLog,
     send,

@@ -1,5 +1,6 @@
 import type { LogPlan } from '../log/log-plan.js'
 import type { PlainSettings } from '../settings/types.js'
+import type { BoardSeat } from './connection-board.js'
 import type { ListenSocket } from './types.js'
 
 // Worker → arbiter, over the IPC channel: one interface per message, the check derived from one list.
@@ -119,6 +120,8 @@ export interface WorkerBoot {
   /** Both logs, as the arbiter resolved them (settings and `--log-config`). */
   log: LogPlan
   sockets: ListenSocket[]
+  /** The connection board's inherited descriptor and this worker's slot (see `connection-board.ts`). */
+  board?: BoardSeat
 }
 
 export const WORKER_BOOT_ENV = 'GU_WORKER'

@@ -6,6 +6,7 @@ import { runHookSync } from '../arbiter/hook-runner.js'
 import type { WorkerMessage } from './messages.js'
 import { Heartbeat } from './heartbeat.js'
 import { type RequestLedger, RequestRecord } from './active-request.js'
+import type { BoardSeat } from './connection-board.js'
 import { SocketCopies } from './socket-copies.js'
 import { RequestStats } from './request-stats.js'
 import { StatsReporter } from './stats-reporter.js'
@@ -25,6 +26,8 @@ interface RuntimeOptions {
   timeoutScope: TimeoutScope
   /** The class binds its own sockets (`sockets: 'self'`): nobody else holds them while it is replaced. */
   selfBinding?: boolean
+  /** This worker's seat at the arbiter's connection board, for `listenBalanced`. */
+  boardSeat?: BoardSeat
 }
 
 /**
@@ -41,6 +44,8 @@ export class Runtime implements WorkerRuntime {
   readonly log: Logger
   readonly info: WorkerInfo
   readonly needs: WorkerRuntime['needs']
+  /** Where `listenBalanced` posts this worker's connection count; not part of the contract. */
+  readonly boardSeat: BoardSeat | undefined
   #stopMode: StopMode | undefined
   readonly #stop = new AbortController()
   readonly #send: RuntimeOptions['send']
@@ -72,6 +77,7 @@ export class Runtime implements WorkerRuntime {
     this.#send = options.send
     this.#accessLog = options.accessLog
     this.#selfBinding = options.selfBinding ?? false
+    this.boardSeat = options.boardSeat
     this.info = { pid: process.pid, age: options.age }
     this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope, options.log.plan)
     const { maxRequests, maxRequestsJitter, postRequest } = options.settings
