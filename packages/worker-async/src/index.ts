@@ -1,15 +1,17 @@
 import { createServer, type Server } from 'node:http'
-import { CONTRACT_VERSION, drainServers, listenInherited, nodeRequestListener, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { CONTRACT_VERSION, drainServers, listenInherited, nodeRequestListener, serveUpgrades, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 
 /**
  * Event-loop concurrency on node:http: each worker process serves many connections at once,
  * keeps HTTP/1.1 connections alive for `keepalive` seconds and holds at most
- * `workerConnections` of them. On a graceful stop it stops accepting and drains.
+ * `workerConnections` of them, WebSockets included. On a graceful stop it stops accepting and
+ * drains; open WebSockets are closed with 1001 once no request is in flight.
  */
 const asyncWorker: WorkerClass = {
   contract: CONTRACT_VERSION,
   name: 'async',
   sockets: 'inherit',
+  websockets: true,
   async run(worker: WorkerRuntime): Promise<void> {
     const { settings } = worker
     const servers = worker.sockets.map(() => createEngine(worker))
@@ -25,6 +27,7 @@ function createEngine(worker: WorkerRuntime): Server {
   const server = createServer(nodeRequestListener(worker))
   server.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
   server.maxConnections = settings.workerConnections
+  serveUpgrades(server, worker)
   return server
 }
 

@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http'
 import type { Socket } from 'node:net'
-import { nodeRequestListener, type WorkerRuntime } from '@gu/core'
+import { nodeRequestListener, refuseUpgrades, type WorkerRuntime } from '@gu/core'
 
 /**
  * How a sync worker takes connections: `resume` starts accepting on every socket; `pause` stops
@@ -75,6 +75,8 @@ export class SyncEngine {
       // After the runtime's and the app's own 'close' listeners: they run before the next request.
       res.on('close', () => this.#requestOver(req.socket))
     })
+    // A WebSocket would hold this worker's only slot for as long as it stays open.
+    refuseUpgrades(server, this.#worker, 'the sync worker serves one connection at a time (use -k async for WebSockets)')
     // A pipelined second request on the connection never reaches the app.
     server.maxRequestsPerSocket = 1
     // Ahead of http's own listener: stop accepting before another connection can be taken.

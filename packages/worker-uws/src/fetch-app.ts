@@ -80,7 +80,7 @@ export function serveFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange:
   exchange.native = request
   exchange.view.native = request
   const run = () => {
-    let result: Response | Promise<Response>
+    let result: Response | undefined | Promise<Response | undefined>
     try {
       result = fetch(request)
     } catch (error) {
@@ -88,7 +88,7 @@ export function serveFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange:
     }
     if (result instanceof Response) return writeResponse(worker, exchange, result)
     Promise.resolve(result).then(
-      (response) => writeResponse(worker, exchange, response),
+      (response) => writeResponse(worker, exchange, response as Response),
       (error) => (exchange.abort.signal.aborted ? undefined : failResponse(exchange, worker, error)),
     )
   }

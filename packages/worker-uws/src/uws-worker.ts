@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { CONTRACT_VERSION, drain, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { CONTRACT_VERSION, drain, takesUpgrades, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import type { HttpRequest, HttpResponse, us_listen_socket } from 'uWebSockets.js'
 import { Exchange } from './exchange.js'
 import { FetchExchange, serveFetch } from './fetch-app.js'
@@ -37,6 +37,9 @@ const uwsWorker: WorkerClass = {
       throw error
     }
     if (worker.age === 1) warnAboutMigration(worker)
+    if (worker.age === 1 && worker.app && takesUpgrades(worker.app)) {
+      worker.log.warning("The app takes WebSockets, but the uws worker class doesn't serve them yet: upgrade requests reach the app as plain requests (use -k async for WebSockets)")
+    }
     worker.ready()
     await stopped(worker)
     if (worker.stopMode !== 'graceful') return

@@ -12,13 +12,13 @@ type Headers = RequestView['headers']
 /** A node:http or node:http2 (compatibility API) request, as the runtime sees every request. */
 export class NodeRequestView implements RequestView {
   readonly native: NodeRequest
-  /** Kept for `mustClose`, which is handed this view. */
-  readonly response: NodeResponse
+  /** Kept for `mustClose`, which is handed this view; undefined for an upgrade (no response object). */
+  readonly response: NodeResponse | undefined
   // Read now: once the connection has gone, the socket no longer knows its peer.
   readonly remoteAddress: string | undefined
   #headers: Headers | undefined
 
-  constructor(req: NodeRequest, res: NodeResponse) {
+  constructor(req: NodeRequest, res: NodeResponse | undefined) {
     this.native = req
     this.response = res
     this.remoteAddress = req.socket?.remoteAddress

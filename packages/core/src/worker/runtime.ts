@@ -7,7 +7,8 @@ import type { WorkerMessage } from './messages.js'
 import { Heartbeat } from './heartbeat.js'
 import { type RequestLedger, RequestRecord } from './active-request.js'
 import { SocketCopies } from './socket-copies.js'
-import type { ActiveRequest, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
+import { UpgradeRecord } from './upgrade-record.js'
+import type { ActiveRequest, ActiveUpgrade, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
 
 interface RuntimeOptions {
   age: number
@@ -47,6 +48,8 @@ export class Runtime implements WorkerRuntime {
   #handled = 0
   /** Requests in progress, so a stop can make each one end its connection. */
   readonly #open = new Set<RequestRecord>()
+  /** Upgraded connections (WebSockets) still open: closed with 1001 once a graceful stop has drained the requests. */
+  readonly #upgraded = new Set<UpgradeRecord>()
   readonly #heartbeat: Heartbeat
   #socketCopies: SocketCopies | undefined
   #booted = false
@@ -106,6 +109,22 @@ export class Runtime implements WorkerRuntime {
     return record
   }
 
+  beginUpgrade(request: RequestView, goAway: () => void): ActiveUpgrade {
+    const record = new UpgradeRecord(request, goAway, (ended, response) => {
+      this.#upgraded.delete(ended)
+      if (this.#accessLog) this.#writeAccessLog(this.#accessLog, ended, response)
+    })
+    this.#upgraded.add(record)
+    // One that arrives during a graceful stop with nothing left in flight goes at once.
+    if (this.#stopMode === 'graceful' && this.#open.size === 0) queueMicrotask(() => this.#leaveUpgraded())
+    return record
+  }
+
+  /** How many upgraded connections are open. */
+  get upgraded(): number {
+    return this.#upgraded.size
+  }
+
   ready(): void {
     if (this.#booted) return
     this.#booted = true
@@ -124,6 +143,7 @@ export class Runtime implements WorkerRuntime {
     // Responses not yet under way end their connection instead of keeping it alive.
     for (const record of this.#open) record.mustClose?.(record.view)
     this.#stop.abort(mode)
+    if (mode === 'graceful' && this.#open.size === 0) this.#leaveUpgraded()
   }
 
   takeSocketCopy(index: number): Promise<ListenHandle> {
@@ -151,6 +171,7 @@ export class Runtime implements WorkerRuntime {
     this.#open.delete(record)
     this.#heartbeat.requestFinished()
     this.#handled++
+    if (this.#stopMode === 'graceful' && this.#open.size === 0) this.#leaveUpgraded()
     if (this.#handled >= this.#ledger.lastOrdinal && !this.#stopMode && !this.#retiring) this.#retire()
   }
 
@@ -168,7 +189,18 @@ export class Runtime implements WorkerRuntime {
     else this.stop('graceful')
   }
 
-  #writeAccessLog(accessLog: AccessLog, record: RequestRecord, response: ResponseView): void {
+  /** HTTP has drained: WebSockets go next (1001 Going Away), so their clients reconnect elsewhere. */
+  #leaveUpgraded(): void {
+    for (const record of this.#upgraded) {
+      try {
+        record.leave()
+      } catch (error) {
+        this.log.error('Closing an upgraded connection failed', error)
+      }
+    }
+  }
+
+  #writeAccessLog(accessLog: AccessLog, record: { view: RequestView; start?: Date; startNs?: bigint }, response: ResponseView): void {
     const { view } = record
     accessLog.write({
       remoteAddress: view.remoteAddress ?? '-',
