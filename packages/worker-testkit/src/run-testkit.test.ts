@@ -5,7 +5,7 @@ import { selectChecks } from './run-testkit.js'
 import type { ClassInfo } from './types.js'
 
 const PACKAGE_DIR = resolve(import.meta.dirname, '..')
-const info = (timeoutScope: ClassInfo['timeoutScope']): ClassInfo => ({ file: '/x.mjs', name: 'x', sockets: 'inherit', timeoutScope })
+const info = (timeoutScope: ClassInfo['timeoutScope'], websockets = false): ClassInfo => ({ file: '/x.mjs', name: 'x', sockets: 'inherit', timeoutScope, websockets })
 
 describe('selectChecks', () => {
   it('runs the timeout checks of the declared scope only', () => {
@@ -14,6 +14,11 @@ describe('selectChecks', () => {
     expect(names('request').every((n) => n.startsWith('request scope'))).toBe(true)
     expect(names('thread').every((n) => n.startsWith('thread scope'))).toBe(true)
     expect(names('loop').length).toBeGreaterThan(0)
+  })
+
+  it('runs the websocket group only for classes that declare websockets', () => {
+    expect(selectChecks(info('loop'), ['websocket'])).toEqual([])
+    expect(selectChecks(info('loop', true), ['websocket']).length).toBeGreaterThan(0)
   })
 
   it('keeps to the groups asked for, and refuses unknown ones', () => {

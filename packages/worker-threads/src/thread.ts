@@ -2,13 +2,20 @@
 // per piscina task.
 import type { Server } from 'node:http'
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads'
-import { loadApp } from '@gu/core'
+import { type App, AppLoadError, loadApp, takesUpgrades } from '@gu/core'
 import type { LoadReport, Task, ThreadData } from './protocol.js'
 import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
 
 const data = workerData as ThreadData
-const server: Promise<Server> = loadApp(data.appSource).then(({ app }) => createThreadServer(app))
+const server: Promise<Server> = loadApp(data.appSource).then(({ app }) => createThreadServer(refuseWebSockets(app)))
+
+/** A WebSocket would pin a pool thread for as long as it stays open: refuse such an app at start. */
+function refuseWebSockets(app: App): App {
+  if (!takesUpgrades(app)) return app
+  const what = app.interface === 'node' ? "an 'upgrade' listener" : "'websocket' handlers"
+  throw new AppLoadError(`${app.description} takes WebSockets (${what}), which the threads worker class can't hold (each would pin a pool thread): serve it with -k async`)
+}
 
 const channel = new BroadcastChannel(data.channel)
 server.then(

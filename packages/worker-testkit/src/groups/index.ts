@@ -6,6 +6,7 @@ import { interfaceChecks } from './interfaces.js'
 import { lifecycleChecks } from './lifecycle.js'
 import { runtimeChecks } from './runtime.js'
 import { timeoutChecks } from './timeout.js'
+import { websocketChecks } from './websocket.js'
 
 export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   boot: bootChecks,
@@ -14,4 +15,5 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   lifecycle: lifecycleChecks,
   http: httpChecks,
   runtime: runtimeChecks,
+  websocket: websocketChecks,
 }
