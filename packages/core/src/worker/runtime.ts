@@ -40,6 +40,7 @@ export class Runtime implements WorkerRuntime {
   readonly info: WorkerInfo
   readonly needs: WorkerRuntime['needs']
   #stopMode: StopMode | undefined
+  #stoppedAt: number | undefined
   readonly #stop = new AbortController()
   readonly #send: RuntimeOptions['send']
   readonly #accessLog: AccessLog | undefined
@@ -136,10 +137,17 @@ export class Runtime implements WorkerRuntime {
     this.#send({ type: 'heartbeat' })
   }
 
+  /** What is left of `--graceful-timeout` since the stop began (all of it before a stop). */
+  timeLeftMs(): number {
+    const total = this.settings.gracefulTimeout * 1000
+    return this.#stoppedAt === undefined ? total : Math.max(0, this.#stoppedAt + total - Date.now())
+  }
+
   /** Ask the worker class to stop; a later quick stop overrides a graceful one. */
   stop(mode: StopMode): void {
     if (this.#stopMode === mode || this.#stopMode === 'quick') return
     this.#stopMode = mode
+    this.#stoppedAt ??= Date.now()
     // Responses not yet under way end their connection instead of keeping it alive.
     for (const record of this.#open) record.mustClose?.(record.view)
     this.#stop.abort(mode)
