@@ -8,11 +8,24 @@ import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
 
 const data = workerData as ThreadData
-const server: Promise<Server> = loadApp(data.appSource).then(({ app }) => createThreadServer(refuseWebSockets(app)))
+const server: Promise<Server> = loadApp(data.appSource).then(async ({ app }) => {
+  refuseWebSockets(app)
+  // Each thread holds its own instance of the app: each runs its startup before serving.
+  await startApp(app)
+  return createThreadServer(app)
+})
+
+async function startApp(app: App): Promise<void> {
+  try {
+    await app.startup?.()
+  } catch (error) {
+    throw new AppLoadError(`the app's startup() failed: ${(error as Error)?.message ?? error}`)
+  }
+}
 
 /** A WebSocket would pin a pool thread for as long as it stays open: refuse such an app at start. */
-function refuseWebSockets(app: App): App {
-  if (!takesUpgrades(app)) return app
+function refuseWebSockets(app: App): void {
+  if (!takesUpgrades(app)) return
   const what = app.interface === 'node' ? "an 'upgrade' listener" : "'websocket' handlers"
   throw new AppLoadError(`${app.description} takes WebSockets (${what}), which the threads worker class can't hold (each would pin a pool thread): serve it with -k async`)
 }
