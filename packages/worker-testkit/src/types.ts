@@ -12,8 +12,8 @@ export interface ClassInfo {
   readonly sockets: 'inherit' | 'self'
   /** The declared `timeout` scope (`loop` when the class declares none). */
   readonly timeoutScope: TimeoutScope
-  /** The class declares `websockets: true`: the `websocket` group runs on it. */
-  readonly websockets: boolean
+  /** What the class declares: the `websocket` group runs on `true` (node and fetch apps) and `'fetch'` (the fetch app only). */
+  readonly websockets: boolean | 'fetch'
 }
 
 /** What every check is given: the class, and a way to start gu with it. */
@@ -35,7 +35,7 @@ export interface Check {
   readonly timeoutMs: number
   /** Run only for classes whose declared `timeout` scope is this one. */
   readonly scope?: TimeoutScope
-  /** Run only for classes that declare `websockets: true`. */
+  /** Run only for classes that declare `websockets` (`true` or `'fetch'`). */
   readonly websockets?: boolean
   /** Resolves when the class behaves; throws an Error whose message says what went wrong. */
   run(ctx: CheckContext): Promise<void>

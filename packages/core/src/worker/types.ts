@@ -30,11 +30,13 @@ export interface WorkerClass {
    */
   readonly loadsApp?: boolean
   /**
-   * `true`: the class holds WebSockets (upgraded connections) for apps that take them, reporting
-   * each with `beginUpgrade`; the testkit then runs its `websocket` group on it. Absent or false:
-   * the class refuses upgrades in a way the user can read (a 501, or a refusal at start).
+   * `true`: the class holds WebSockets (upgraded connections) for apps that take them, node and
+   * fetch, reporting each with `beginUpgrade`; the testkit then runs its `websocket` group on it.
+   * `'fetch'`: only a fetch app's Bun-style `websocket` handlers (an engine with no raw sockets to
+   * hand a node app, like uWS). Absent or false: the class refuses upgrades in a way the user can
+   * read (a 501, or a refusal at start).
    */
-  readonly websockets?: boolean
+  readonly websockets?: boolean | 'fetch'
   /**
    * In the arbiter, before any worker starts (and on HUP): throw an Error whose message says
    * what to change, to refuse settings the class can't honour. `addresses` are the parsed binds.

@@ -1,4 +1,4 @@
-// websocket: for classes that declare `websockets: true`, the node and fetch WebSocket apps served
+// websocket: for classes that declare `websockets` (`'fetch'`: the fetch app only), the node and fetch WebSocket apps served
 // as they are: echo, large frames, close codes both ways, and a graceful stop that drains HTTP
 // first, then closes each WebSocket with 1001 (Going Away).
 import { createHash, randomBytes } from 'node:crypto'
@@ -18,7 +18,9 @@ const wsUrl = (gu: GuProcess, path = '/ws') => `${gu.url.replace(/^http/, 'ws')}
 
 /** Runs `body` once per WebSocket app, each on its own gu, naming the app in a failure. */
 async function eachApp(ctx: CheckContext, body: (gu: GuProcess, app: WsApp) => Promise<void>, args: string[] = []): Promise<void> {
-  for (const app of APPS) {
+  // A class that serves only fetch apps' WebSockets (uWS: no raw sockets) is checked on that one.
+  const apps = ctx.workerClass.websockets === 'fetch' ? APPS.filter((app) => app === 'ws-fetch') : APPS
+  for (const app of apps) {
     const gu = await ctx.start({ app, args })
     try {
       await body(gu, app)
