@@ -35,9 +35,14 @@ export type App =
   | ({ readonly interface: 'node'; readonly listener: NodeListener; readonly upgrade?: NodeUpgrade; readonly description: string } & AppLifecycle)
   | ({ readonly interface: 'fetch'; readonly fetch: FetchHandler; readonly websocket?: WebSocketHandler; readonly description: string } & AppLifecycle)
 
-/** Whether the app takes WebSockets at all: an upgrade listener, or Bun-style `websocket` handlers. */
+/**
+ * Whether the app takes WebSockets now: an `upgrade` export, an exported server (or Fastify's)
+ * with an `'upgrade'` listener, or Bun-style `websocket` handlers.
+ */
 export function takesUpgrades(app: App): boolean {
-  return app.interface === 'node' ? !!app.upgrade : !!app.websocket
+  if (app.interface === 'fetch') return !!app.websocket
+  const upgrade = app.upgrade
+  return !!upgrade && (!upgrade.server || upgrade.server.listenerCount('upgrade') > 0)
 }
 
 /** The app failed to load (exit code 4 in a worker): the message names the module and export. */

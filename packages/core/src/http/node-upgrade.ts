@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { fetchUpgradeListener } from '../app/fetch-upgrade.js'
-import type { App, UpgradeListener } from '../app/types.js'
+import { type App, type UpgradeListener, takesUpgrades } from '../app/types.js'
 import type { WorkerRuntime } from '../worker/types.js'
 import { NodeRequestView } from './node-views.js'
 import { UpgradeSocketView, closeFrame } from './upgrade-socket.js'
@@ -44,7 +44,7 @@ export function serveUpgrades(server: Server, worker: WorkerRuntime): void {
  * each one answered 501 with the reason, and the worker says so once at start.
  */
 export function refuseUpgrades(server: Server, worker: WorkerRuntime, reason: string): void {
-  if (!worker.app || !upgradeListener(worker.app, worker)) return
+  if (!worker.app || !takesUpgrades(worker.app)) return
   if (worker.age === 1) worker.log.warning(`The app takes WebSockets, but ${reason}: upgrade requests get 501`)
   server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
     const body = `WebSockets are not served here: ${reason}\n`
