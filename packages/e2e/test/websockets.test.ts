@@ -11,7 +11,7 @@ afterAll(cleanupApps)
 
 async function serve(files: Record<string, string>, appModule: string, workerClass = 'async'): Promise<{ gu: Gu; url: string }> {
   const dir = makeApp(files)
-  const gu = new Gu([appModule, '-k', workerClass, '-b', '127.0.0.1:0'], { cwd: dir })
+  const gu = new Gu([appModule, '-k', workerClass, '-b', '127.0.0.1:0', '--access-logfile', '-'], { cwd: dir })
   await gu.waitForWorkers(1)
   return { gu, url: await gu.url() }
 }
@@ -51,12 +51,15 @@ wss.on('connection', (ws) => ws.on('message', (m) => ws.send('echo:' + m)))
 
 describe('node apps on -k async', () => {
   it('ws sharing an Express 5 server: WebSockets on /ws, Express routes beside them', async () => {
-    const { url } = await serve({ 'app.mjs': EXPRESS_WS }, 'app.mjs:server')
+    const { gu, url } = await serve({ 'app.mjs': EXPRESS_WS }, 'app.mjs:server')
     const ws = url.replace('http', 'ws')
     expect(await roundTrip(`${ws}/ws`, ['a', 'b'])).toEqual(['echo:a', 'echo:b'])
     expect((await request(`${url}/hello`)).body).toBe('express says hi')
     // ws refuses a path it doesn't serve itself: the app's answer, not gu's.
     await expect(roundTrip(`${ws}/elsewhere`, ['x'])).rejects.toThrow(/handshake answered 400/)
+    // Each upgrade is logged as it closes, with the status the app answered.
+    await gu.waitFor(/"GET \/ws HTTP\/1\.1" 101 /)
+    await gu.waitFor(/"GET \/elsewhere HTTP\/1\.1" 400 /)
   })
 
   it('socket.io, on its websocket transport and on polling upgraded to websocket', async () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer } from 'ws'
+import { createRequire } from 'node:module'
+import type { WebSocketServer as WsServer } from 'ws'
 import type { Logger } from '../log/logger.js'
 import { FetchEnv } from './fetch-env.js'
 import type { NodeResponse } from './fetch-node-types.js'
@@ -18,6 +19,8 @@ const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024
  * with its Response, as for any request.
  */
 export function fetchUpgradeListener(handler: FetchHandler, websocket: WebSocketHandler, log: Logger): UpgradeListener {
+  // Loaded only for an app that takes WebSockets: every other worker boots without it.
+  const { WebSocketServer } = createRequire(import.meta.url)('ws') as { WebSocketServer: typeof WsServer }
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,

@@ -14,14 +14,21 @@ export class UpgradeSocketView implements ResponseView {
 
   constructor(socket: Duplex) {
     this.native = socket
-    const write = socket.write
-    const sniff = (chunk: unknown) => this.#sniff(chunk)
-    // Only the first write is looked at; then the socket's own write is back.
-    socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]) {
+    const { write, end } = socket
+    // Only the first write (or an end with data: a refusal) is looked at; then the socket's own are back.
+    const first = (chunk: unknown) => {
       socket.write = write
-      sniff(chunk)
+      socket.end = end
+      if (chunk !== undefined && typeof chunk !== 'function') this.#sniff(chunk)
+    }
+    socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]) {
+      first(chunk)
       return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
     } as Duplex['write']
+    socket.end = function (this: Duplex, chunk?: unknown, ...rest: unknown[]) {
+      first(chunk)
+      return (end as (...a: unknown[]) => Duplex).call(this, chunk, ...rest)
+    } as Duplex['end']
   }
 
   /** The handshake was answered with 101. */
