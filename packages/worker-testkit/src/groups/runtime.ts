@@ -106,7 +106,7 @@ const abortedClient: Check = {
       const file = ctx.file(`aborted-${app}.log`)
       const gu = await ctx.start({ app, args: ['--access-logfile', file, '--access-logformat', FORMAT] })
       await request(`${gu.url}/slow?ms=1500`, { timeoutMs: 300 }).catch(() => undefined)
-      const line = await pollUntil(() => lines(file).find((l) => l.includes("|/slow|")), 5000)
+      const line = await pollUntil(() => lines(file).find((l) => l.includes('|/slow|')), 5000)
       ensure(line, `no access-log line within 5s for a request the client aborted after 0.3s (${app} app)`)
       const address = line.split('|')[0]
       ensure(address === '127.0.0.1', `the access log named the client of an aborted request ${show(address)} (${app} app), expected 127.0.0.1; line: ${line}`)
