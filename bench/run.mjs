@@ -3,6 +3,8 @@
 // usage: node bench/run.mjs [--duration 3] [--rounds 7] [--warmup 2] [--scenario plaintext|json|all]
 //                           [--pair a|b|c|all] [--connections 50] [--threads 1] [--port 18100]
 //                           [--compare DIR]   (also measure the gu side as built in another checkout)
+//                           [--gu-args "ARGS"] (extra gu options for this checkout's gu side, e.g. "--metrics-bind 127.0.0.1:0")
+//                           [--every-gu-args "ARGS"] (extra gu options for every gu side, --compare's too; {port} is the side's port)
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,11 +29,13 @@ const { values: opt } = parseArgs({
     threads: { type: 'string', default: '1' },
     port: { type: 'string', default: '18100' },
     compare: { type: 'string' },
+    'gu-args': { type: 'string', default: '' },
+    'every-gu-args': { type: 'string', default: '' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
 if (opt.help) {
-  console.log('usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|c|all] [--connections N] [--threads N] [--port BASE] [--compare DIR]')
+  console.log('usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|c|all] [--connections N] [--threads N] [--port BASE] [--compare DIR] [--gu-args "ARGS"] [--every-gu-args "ARGS"]')
   process.exit(0)
 }
 
@@ -61,10 +65,15 @@ const appModule = join(here, 'servers/app.mjs') + ':app'
 // gu and Gunicorn print the same two lines: `Listening at: URL (pid)`, `Booting worker with pid: N`.
 const booted = (n) => (log) => /Listening at: http:\/\/127\.0\.0\.1:\d+/.test(log) && (log.match(/Booting worker with pid/g) ?? []).length >= n
 
+// --gu-args: options for this checkout's gu side only (the --compare side runs as it is).
+const guArgs = opt['gu-args'].split(/\s+/).filter(Boolean)
+// --every-gu-args: options for every gu side, so both sides of --compare pay for them (the access
+// log on, say); `{port}` is replaced by the side's port, so each can write its own file.
+const everyGuArgs = (port) => opt['every-gu-args'].split(/\s+/).filter(Boolean).map((a) => a.replaceAll('{port}', String(port)))
 const gu = (kind, workers, build = WORKERS, label = '') => (port) => ({
-  name: `gu -k ${kind} -w ${workers}${label}`,
+  name: `gu -k ${kind} -w ${workers}${label}${build === WORKERS && guArgs.length ? ` ${guArgs.join(' ')}` : ''}`,
   command: process.execPath,
-  args: [build.bin, appModule, '-k', build[kind], '-w', String(workers), '-b', `127.0.0.1:${port}`],
+  args: [build.bin, appModule, '-k', build[kind], '-w', String(workers), '-b', `127.0.0.1:${port}`, ...(build === WORKERS ? guArgs : []), ...everyGuArgs(port)],
   port,
   ready: booted(workers),
 })

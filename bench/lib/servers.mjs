@@ -6,10 +6,10 @@ const running = new Set()
 
 /**
  * Spawns `command args` in its own process group and resolves once `ready(stderrSoFar)` is true
- * and an HTTP GET to `port` answers.
+ * and an HTTP GET of `path` on `port` answers 200.
  */
-export async function startServer({ name, command, args, env, port, ready, timeoutMs = 15000 }) {
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } })
+export async function startServer({ name, command, args, env, port, ready, path = '/', cwd, timeoutMs = 15000 }) {
+  const child = spawn(command, args, { detached: true, cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } })
   const server = { name, child, port, log: '' }
   running.add(server)
   child.on('error', (error) => (server.log += `\nspawn ${command}: ${error.message}\n`))
@@ -20,7 +20,7 @@ export async function startServer({ name, command, args, env, port, ready, timeo
     if (Date.now() > deadline) throw new Error(`${name} not ready after ${timeoutMs} ms:\n${server.log}`)
     await sleep(50)
   }
-  while (!(await answers(port))) {
+  while (!(await answers(port, path))) {
     if (Date.now() > deadline) throw new Error(`${name} does not answer on port ${port}:\n${server.log}`)
     await sleep(50)
   }
@@ -53,9 +53,9 @@ function signalGroup(pid, signal) {
   } catch {} // already gone
 }
 
-function answers(port) {
+function answers(port, path) {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 1000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 1000 }, (res) => {
       res.resume()
       resolve(res.statusCode === 200)
     })

@@ -12,11 +12,12 @@ export function checkWrk() {
 
 /**
  * One wrk run against `url`; resolves { rps, requests, latencyP50Ms, latencyP99Ms, errors }.
- * `headers` (e.g. ['Connection: close']) are sent with every request.
+ * `headers` (e.g. ['Connection: close']) are sent with every request; `script` is a wrk Lua file.
  */
-export function runWrk(url, { seconds, connections, threads = 1, headers = [], timeoutMs }) {
+export function runWrk(url, { seconds, connections, threads = 1, headers = [], script, timeoutMs }) {
   const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency']
   for (const header of headers) args.push('-H', header)
+  if (script) args.push('-s', script)
   args.push(url)
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { createServer as createHttp2Server } from 'node:http2'
 import { Server as NetServer } from 'node:net'
-import { type Drainable, nodeRequestListener, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, type ConnectionGuard, type Drainable, nodeRequestListener, type WorkerRuntime } from '@gu/core'
 import { splitByPreface } from './split-by-preface.js'
 import { Sessions } from './sessions.js'
 
@@ -13,20 +13,24 @@ export interface Engine extends Drainable {
 /**
  * The node:http server listens and keeps its HTTP/1.1 machinery (keep-alive, header timeouts,
  * idle tracking); connections that open with the HTTP/2 preface go to a node:http2 server that
- * never listens. One listener, so both protocols report requests the same way.
+ * never listens. One listener, so both protocols report requests the same way. gu's connection
+ * guard admits every connection (both protocols count towards `workerConnections`) and times
+ * HTTP/1.1 heads and bodies; an HTTP/2 session is released from it (its idle timeout is `Sessions`').
  */
-export function createEngine(worker: WorkerRuntime): Engine {
+export function createEngine(worker: WorkerRuntime, guard: ConnectionGuard): Engine {
   const { settings } = worker
   const listener = nodeRequestListener(worker)
   const http1 = createServer(listener)
   http1.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
-  // Counts every connection, HTTP/1.1 or HTTP/2: both are accepted here.
-  http1.maxConnections = settings.workerConnections
+  // gu's limits and strict parsing for HTTP/1.1 (HTTP/2 frames its requests itself).
+  applyRequestRules(http1, worker)
   // 100 streams per session (RFC 9113's recommended minimum) bounds what one client starts at once.
   const http2 = createHttp2Server({ settings: { maxConcurrentStreams: 100 } }, listener)
   // An h2 session outlives a request as a keep-alive connection does, but needs time for its first.
   const sessions = new Sessions(http2, Math.max(1, settings.keepalive) * 1000)
-  const undecided = splitByPreface(http1, http2)
+  const undecided = splitByPreface(http1, http2, (socket) => guard.release(socket))
+  // After the split: the guard admits each connection before its protocol is known.
+  guard.attach(http1)
 
   return {
     server: http1,

@@ -1,4 +1,4 @@
-import { CONTRACT_VERSION, drain, listenInherited, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { CONTRACT_VERSION, ConnectionGuard, drain, listenInherited, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import { createEngine } from './engine.js'
 
 /**
@@ -11,7 +11,9 @@ const h2cWorker: WorkerClass = {
   name: 'h2c',
   sockets: 'inherit',
   async run(worker: WorkerRuntime): Promise<void> {
-    const engines = worker.sockets.map(() => createEngine(worker))
+    // One guard for the worker: `workerConnections` is its cap across every socket.
+    const guard = new ConnectionGuard(worker)
+    const engines = worker.sockets.map(() => createEngine(worker, guard))
     await Promise.all(engines.map((engine, i) => listenInherited(engine.server, worker.sockets[i]!, worker.settings.backlog)))
     worker.ready()
     await stopRequested(worker)
@@ -20,6 +22,7 @@ const h2cWorker: WorkerClass = {
       stopAccepting: () => Promise.all(engines.map((engine) => engine.stopAccepting())).then(() => {}),
       closeIdle: () => engines.forEach((engine) => engine.closeIdle()),
     })
+    guard.close()
   },
 }
 

@@ -14,10 +14,10 @@ export interface Undecided {
 /**
  * Sends each connection `http1` accepts to HTTP/1.1 or to `http2` by its first bytes. Node's
  * `allowHTTP1` does this only for TLS, by ALPN; on cleartext a prior-knowledge client says
- * HTTP/2 only with its preface. A connection that sends nothing gets `headersTimeout`, as a
- * silent HTTP/1.1 connection would.
+ * HTTP/2 only with its preface. A connection that sends nothing is timed by gu's connection guard
+ * (`headerTimeout`), as a silent HTTP/1.1 connection is; `onHttp2` is told of each HTTP/2 one.
  */
-export function splitByPreface(http1: Server, http2: Http2Server): Undecided {
+export function splitByPreface(http1: Server, http2: Http2Server, onHttp2: (socket: Socket) => void = () => {}): Undecided {
   // node:http's own handling of a connection, taken off so it runs only for HTTP/1.1 ones.
   const serveHttp1 = http1.listeners('connection') as Array<(this: Server, socket: Socket) => void>
   http1.removeAllListeners('connection')
@@ -26,11 +26,9 @@ export function splitByPreface(http1: Server, http2: Http2Server): Undecided {
   http1.on('connection', (socket: Socket) => {
     undecided.add(socket)
     let seen: Buffer = Buffer.alloc(0)
-    const timer = setTimeout(() => socket.destroy(), http1.headersTimeout)
     const onError = () => socket.destroy()
     const onEnd = () => socket.destroy()
     const settle = () => {
-      clearTimeout(timer)
       undecided.delete(socket)
       socket.off('data', onData).off('error', onError).off('end', onEnd).off('close', settle)
     }
@@ -46,6 +44,7 @@ export function splitByPreface(http1: Server, http2: Http2Server): Undecided {
       if (http2Preface) {
         // node:http accepts half-open; HTTP/2 must close when the client does (curl just sends FIN).
         socket.allowHalfOpen = false
+        onHttp2(socket)
         http2.emit('connection', socket)
       } else {
         for (const serve of serveHttp1) serve.call(http1, socket)

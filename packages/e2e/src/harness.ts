@@ -53,12 +53,20 @@ export function runGu(args: string[], options: { cwd?: string; env?: NodeJS.Proc
   })
 }
 
-function spawnGu(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): ChildProcess {
+/** `command`: what runs gu, when not `node gu.js` (e.g. `['prlimit', '--nofile=256:', node, GU_BIN]`). */
+interface SpawnOptions {
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  command?: readonly string[]
+}
+
+function spawnGu(args: string[], options: SpawnOptions): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env }
   // Keep the test runner's own settings from leaking into the server under test.
   // NODE_PATH: pnpm's bin shims point it at every package of the store, which a user's gu never sees.
   for (const key of ['PORT', 'WEB_CONCURRENCY', 'GU_CMD_ARGS', 'NODE_PATH']) if (!(options.env && key in options.env)) delete env[key]
-  return spawn(process.execPath, [GU_BIN, ...args], { cwd: options.cwd ?? E2E_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const [command, ...prefix] = options.command ?? [process.execPath, GU_BIN]
+  return spawn(command!, [...prefix, ...args], { cwd: options.cwd ?? E2E_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 /** A running gu arbiter. */
@@ -68,7 +76,7 @@ export class Gu {
   stderr = ''
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 
-  constructor(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  constructor(args: string[], options: SpawnOptions = {}) {
     this.child = spawnGu(args, options)
     this.child.stdout!.on('data', (d) => (this.stdout += d))
     this.child.stderr!.on('data', (d) => (this.stderr += d))
@@ -106,7 +114,8 @@ export class Gu {
   async waitForWorkers(count: number, timeoutMs = 15_000): Promise<number[]> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const booted = new Set([...this.log.matchAll(/\[(\d+)\] \[INFO\] Booting worker with pid: \d+/g)].map((m) => Number(m[1])))
+      // The text error log, or its JSON lines (--log-format json).
+      const booted = new Set([...this.log.matchAll(/\[(\d+)\] \[INFO\] Booting worker with pid: \d+|"pid":(\d+),"message":"Booting worker with pid: \d+/g)].map((m) => Number(m[1] ?? m[2])))
       const pids = this.workerPids().filter((pid) => booted.has(pid))
       if (pids.length === count && this.workerPids().length === count) {
         // Booting is logged just before the worker listens: give it a moment to be serving.

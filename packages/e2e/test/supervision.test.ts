@@ -79,6 +79,9 @@ describe('worker supervision', () => {
     await waitUntil('the blocked worker to die', () => !isAlive(blocked!), 3000)
     // Killed well before the 8s block would have ended by itself.
     expect(Date.now() - started).toBeLessThan(5000)
+    // The arbiter's own kill is named as such: its SIGKILL is no sign of running out of memory.
+    await gu.waitFor(new RegExp(`Worker \\(pid:${blocked}\\) was killed with SIGKILL: SIGABRT did not stop it, after it missed its 1s --timeout`), 3000)
+    expect(gu.log).not.toMatch(/out of memory/)
     const [fresh] = await gu.waitForWorkers(1)
     expect(fresh).not.toBe(blocked)
     const res = await request(url)

@@ -205,7 +205,7 @@ describe('@gu/worker-sync: a client that sends nothing', () => {
   it('is answered 408 and disconnected, and never keeps the only worker from the next client for long', async () => {
     const native = process.env.GU_SYNC_ACCEPT !== 'copies'
     const dir = makeApp({ 'app.mjs': SYNC_APP })
-    const gu = new Gu(syncArgs('app.mjs:app', '-w', '1', '-t', '1'), { cwd: dir })
+    const gu = new Gu(syncArgs('app.mjs:app', '-w', '1', '--header-timeout', '1'), { cwd: dir })
     await gu.waitForWorkers(1)
     const url = await gu.url()
     const port = Number(new URL(url).port)
@@ -220,12 +220,12 @@ describe('@gu/worker-sync: a client that sends nothing', () => {
     expect(silentResult.closedByServer).toBe(true)
     expect(silentResult.data).toMatch(/^HTTP\/1\.1 408/)
     if (native) {
-      // The kernel holds a connection that has sent nothing (TCP_DEFER_ACCEPT) for --timeout, so
-      // the worker stays free for the next client; then the worker gives it --timeout more.
+      // The kernel holds a connection that has sent nothing (TCP_DEFER_ACCEPT) for --header-timeout,
+      // so the worker stays free for the next client; then the worker gives it --header-timeout more.
       expect(waited).toBeLessThan(500)
       expect(silentResult.ms).toBeGreaterThanOrEqual(1800)
     } else {
-      // The only worker took it, and the next client waited for its 408, after about --timeout.
+      // The only worker took it, and the next client waited for its 408, after about --header-timeout.
       expect(waited).toBeGreaterThanOrEqual(500)
       expect(silentResult.ms).toBeGreaterThanOrEqual(900)
     }

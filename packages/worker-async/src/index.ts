@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http'
-import { CONTRACT_VERSION, drainServers, listenInherited, nodeRequestListener, serveUpgrades, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenInherited, nodeRequestListener, serveUpgrades, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 
 /**
  * Event-loop concurrency on node:http: each worker process serves many connections at once,
  * keeps HTTP/1.1 connections alive for `keepalive` seconds and holds at most
- * `workerConnections` of them, WebSockets included. On a graceful stop it stops accepting and
- * drains; open WebSockets are closed with 1001 once no request is in flight.
+ * `workerConnections` of them, shedding slow or idle ones to let a new client in (gu's
+ * connection guard, which also times heads and bodies), WebSockets included. On a graceful stop
+ * it stops accepting and drains; open WebSockets are closed with 1001 once no request is in flight.
  */
 const asyncWorker: WorkerClass = {
   contract: CONTRACT_VERSION,
@@ -15,10 +16,12 @@ const asyncWorker: WorkerClass = {
   async run(worker: WorkerRuntime): Promise<void> {
     const { settings } = worker
     const servers = worker.sockets.map(() => createEngine(worker))
+    const guard = guardConnections(worker, servers)
     await Promise.all(servers.map((server, i) => listenInherited(server, worker.sockets[i]!, settings.backlog)))
     worker.ready()
     await stopRequested(worker)
     if (worker.stopMode === 'graceful') await drainServers(servers, worker)
+    guard.close()
   },
 }
 
@@ -26,7 +29,7 @@ function createEngine(worker: WorkerRuntime): Server {
   const { settings } = worker
   const server = createServer(nodeRequestListener(worker))
   server.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
-  server.maxConnections = settings.workerConnections
+  applyRequestRules(server, worker)
   serveUpgrades(server, worker)
   return server
 }

@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http'
 import type { Socket } from 'node:net'
-import { nodeRequestListener, refuseUpgrades, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, ConnectionGuard, nodeRequestListener, refuseUpgrades, type WorkerRuntime } from '@gu/core'
 
 /**
  * How a sync worker takes connections: `resume` starts accepting on every socket; `pause` stops
@@ -16,33 +16,25 @@ export interface Acceptor {
 /** Builds an acceptor that hands each connection it takes to `server` (a 'connection' event). */
 export type AcceptorFactory = (worker: WorkerRuntime, server: Server) => Acceptor
 
-/** The answer to a client that sent no request in time, as node:http's own. */
-function requestTimeout(socket: Socket): void {
-  socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-  socket.destroySoon()
-}
-
 /**
  * One request at a time: accept one connection, pause, serve its one request, resume. The next
  * connection is taken as soon as the response is over ('close' on the response), while the
  * previous socket's shutdown and close finish alongside: nothing of that request runs any more,
  * and waiting for the socket to close would leave the worker idle for two turns of the loop.
+ *
+ * Reading the request is bounded by gu's connection guard (`headerTimeout`, `bodyTimeout` and
+ * `minBodyRate`): a slow client gets 408 and its connection closed, and the worker takes the next
+ * one. While a body arrives fast enough the guard keeps the worker's heartbeat going, so
+ * `timeout` limits the app's time only, never a slow client's.
  */
 export class SyncEngine {
   readonly #worker: WorkerRuntime
   readonly #acceptor: Acceptor
   /** The connection being served (its request not over yet), and whether that request has begun. */
   #current: Socket | undefined
-  #requestBegan = false
   /** Connections accepted and not yet closed: a graceful stop waits for them. */
   #open = 0
   #idle: (() => void) | undefined
-  /**
-   * One timer for every connection (re-armed on each accept; a timer per socket costs more than
-   * the handler): a client that connects and sends no request would hold this worker, so it gets
-   * `timeout` from its accept to its request.
-   */
-  #waitTimer: NodeJS.Timeout | undefined
 
   constructor(worker: WorkerRuntime, acceptor: AcceptorFactory) {
     this.#worker = worker
@@ -68,7 +60,6 @@ export class SyncEngine {
     const listener = nodeRequestListener(this.#worker)
     const server = createServer((req, res) => {
       // From here `timeout` limits the request through the arbiter (heartbeats pause while it runs).
-      this.#requestBegan = true
       // One request per connection, as Gunicorn's sync worker: no keep-alive, ever.
       res.shouldKeepAlive = false
       listener(req, res)
@@ -79,23 +70,19 @@ export class SyncEngine {
     refuseUpgrades(server, this.#worker, 'the sync worker serves one connection at a time (use -k async for WebSockets)')
     // A pipelined second request on the connection never reaches the app.
     server.maxRequestsPerSocket = 1
+    applyRequestRules(server, this.#worker)
     // Ahead of http's own listener: stop accepting before another connection can be taken.
     server.prependListener('connection', (socket: Socket) => this.#accepted(socket))
+    // One connection at a time: the cap never applies, the head and body timeouts do.
+    new ConnectionGuard(this.#worker, { maxConnections: Infinity }).attach(server)
     return server
   }
 
   #accepted(socket: Socket): void {
     this.#acceptor.pause()
     this.#current = socket
-    this.#requestBegan = false
     this.#open++
     socket.on('close', () => this.#socketClosed(socket))
-    const timeoutMs = this.#worker.settings.timeout * 1000
-    if (timeoutMs > 0) (this.#waitTimer ??= setTimeout(this.#onWaitTimeout, timeoutMs).unref()).refresh()
-  }
-
-  readonly #onWaitTimeout = () => {
-    if (this.#current && !this.#requestBegan) requestTimeout(this.#current)
   }
 
   /**

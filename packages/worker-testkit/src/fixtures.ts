@@ -21,6 +21,11 @@ export function fixtureAppModule(app: FixtureApp): string {
   return MODULES[app]
 }
 
+/** A file the kit ships in `fixtures/`, as an absolute path. */
+export function fixtureAppModuleFile(name: string): string {
+  return join(FIXTURES_DIR, name)
+}
+
 /** `/stream?mb=N` sends N MiB as 64 KiB blocks, block k filled with the byte k % 256. */
 export const STREAM_BLOCK = 64 * 1024
 

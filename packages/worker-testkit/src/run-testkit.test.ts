@@ -16,6 +16,12 @@ describe('selectChecks', () => {
     expect(names('loop').length).toBeGreaterThan(0)
   })
 
+  it('runs a check scoped to several timeout scopes for each of them only (shedding: not for one-at-a-time classes)', () => {
+    const shedding = (scope: ClassInfo['timeoutScope']) => selectChecks(info(scope), ['slow-clients']).some((c) => /worker-connections/.test(c.name))
+    expect([shedding('loop'), shedding('thread'), shedding('request')]).toEqual([true, true, false])
+    expect(selectChecks(info('request'), ['slow-clients']).length).toBe(3)
+  })
+
   it('runs the websocket group only for classes that declare websockets', () => {
     expect(selectChecks(info('loop'), ['websocket'])).toEqual([])
     expect(selectChecks(info('loop', true), ['websocket']).length).toBeGreaterThan(0)

@@ -33,8 +33,8 @@ export interface Check {
   readonly name: string
   /** The check fails when it runs longer than this. */
   readonly timeoutMs: number
-  /** Run only for classes whose declared `timeout` scope is this one. */
-  readonly scope?: TimeoutScope
+  /** Run only for classes whose declared `timeout` scope is this one (or one of these). */
+  readonly scope?: TimeoutScope | readonly TimeoutScope[]
   /** Run only for classes that declare `websockets` (`true` or `'fetch'`). */
   readonly websockets?: boolean
   /** Resolves when the class behaves; throws an Error whose message says what went wrong. */

@@ -13,7 +13,8 @@ import { reply } from './reply.js'
  * window's worth unacknowledged, so a slow client slows the app and a slow app slows the upload.
  *
  * `--timeout`: a request whose exchange makes no progress for that long (nothing from its thread,
- * nothing read by the client) is cut: its thread is terminated (piscina replaces it), the client
+ * nothing read by the client, no body bytes from the client: a slow upload is the client's time,
+ * bounded by gu's connection guard, not the app's) is cut: its thread is terminated (piscina replaces it), the client
  * gets a 504, or a cut connection if the head was sent. One waiting in the queue that long gets
  * a 503 and never runs.
  */
@@ -56,6 +57,8 @@ export class MainExchange {
       req.once('end', this.#onEnd)
     }
     req.on('error', () => {})
+    // gu refused the request while its body arrived (over --limit-request-body, a bad chunk): the app stops.
+    req.once('aborted', () => this.#clientGone())
     res.once('close', () => {
       if (!res.writableFinished) this.#clientGone()
     })
@@ -64,6 +67,7 @@ export class MainExchange {
 
   #onData = (chunk: Buffer): void => {
     const b = ownBuffer(chunk)
+    this.#timer?.refresh()
     this.#unacked += b.byteLength
     this.#port.postMessage({ t: 'data', b } satisfies ToThread, [b])
     if (this.#unacked >= WINDOW_BYTES && !this.#paused) {

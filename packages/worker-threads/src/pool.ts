@@ -25,7 +25,8 @@ export async function startPool(worker: WorkerRuntime, options: PoolOptions): Pr
       if (ready.size >= options.threads) resolve()
     }
   })
-  const workerData: ThreadData = { appSource: worker.appSource, channel: name }
+  const { forwardedAllowIps, secureSchemeHeaders } = worker.settings
+  const workerData: ThreadData = { appSource: worker.appSource, channel: name, proxyTrust: { forwardedAllowIps, secureSchemeHeaders } }
   const pool = new Piscina({
     filename: THREAD_FILE,
     minThreads: options.threads,

@@ -1,6 +1,7 @@
 // What crosses the thread boundary: the task piscina carries, and the messages of one request's
 // exchange on its own MessagePort. Bodies travel as transferred ArrayBuffers (copied once per hop).
 import type { MessagePort } from 'node:worker_threads'
+import type { ProxyTrustSettings } from '@gu/core'
 
 /** The request head, as the main thread's node:http parsed it. */
 export interface RequestHead {
@@ -59,6 +60,8 @@ export type LoadReport =
 
 /** `workerData` of every thread. */
 export interface ThreadData {
+  /** Whose forwarding headers the fetch adapter in the thread believes, as in the main thread. */
+  readonly proxyTrust: ProxyTrustSettings
   readonly appSource: import('@gu/core').AppSource
   /** The BroadcastChannel name load reports go to. */
   readonly channel: string

@@ -48,7 +48,9 @@ export class ThreadExchange {
     server.emit('connection', serverEnd)
     // Keep-alive unless the client said otherwise, so a `Connection: close` coming back is the app's.
     const headers = hasHeader(head.rawHeaders, 'connection') ? head.rawHeaders : [...head.rawHeaders, 'Connection', 'keep-alive']
-    this.#request = http.request({ method: head.method, path: head.url, headers, setHost: false, createConnection: () => client as never })
+    // CONNECT goes as GET /: node's client and server would both turn it into a tunnel (restoreHead undoes it).
+    const tunnel = head.method === 'CONNECT'
+    this.#request = http.request({ method: tunnel ? 'GET' : head.method, path: tunnel ? '/' : head.url, headers, setHost: false, createConnection: () => client as never })
     this.#request.on('response', (res) => this.#respond(res))
     // The server end closed before a response (the app destroyed the socket): cut the connection.
     this.#request.on('error', () => this.#finish(true))

@@ -12,7 +12,9 @@ import type { RequestHead } from './protocol.js'
 export function createThreadServer(app: App): Server {
   const onError = (error: unknown, req: IncomingMessage) => ThreadExchange.of(req)?.reportError(error)
   const listener = appListener(app, onError)
-  const server = http.createServer({ requestTimeout: 0, keepAliveTimeout: 0 })
+  // The main thread's server checked the request against gu's rules; this one must not refuse what it let through.
+  const server = http.createServer({ requestTimeout: 0, keepAliveTimeout: 0, requireHostHeader: false, maxHeaderSize: 1024 * 1024 })
+  server.maxHeadersCount = 0
   server.on('request', (req, res) => {
     const exchange = ThreadExchange.of(req)
     if (exchange) restoreHead(req, exchange.head)
@@ -29,6 +31,9 @@ let headersCount: symbol | undefined
  * add at the end to carry it.
  */
 function restoreHead(req: IncomingMessage, head: RequestHead): void {
+  // A CONNECT travels as a plain GET (node's client would wait for a tunnel): back to what was sent.
+  req.method = head.method
+  req.url = head.url
   const [major, minor] = head.httpVersion.split('.')
   req.httpVersion = head.httpVersion
   req.httpVersionMajor = Number(major)

@@ -2,12 +2,13 @@
 // per piscina task.
 import type { Server } from 'node:http'
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads'
-import { type App, AppLoadError, loadApp, takesUpgrades } from '@gu/core'
+import { type App, AppLoadError, configureProxyTrust, loadApp, takesUpgrades } from '@gu/core'
 import type { LoadReport, Task, ThreadData } from './protocol.js'
 import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
 
 const data = workerData as ThreadData
+configureProxyTrust(data.proxyTrust)
 const server: Promise<Server> = loadApp(data.appSource).then(async ({ app }) => {
   refuseWebSockets(app)
   // Each thread holds its own instance of the app: each runs its startup before serving.

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { CONTRACT_VERSION, drainServers, listenInherited, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenInherited, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import { poolOptions } from './options.js'
 import { startPool } from './pool.js'
 import { threadsListener } from './threads-listener.js'
@@ -24,11 +24,14 @@ const threadsWorker: WorkerClass = {
     worker.log.debug(`Serving with ${options.threads} threads and a queue of ${options.queue}`)
     const listener = threadsListener(worker, pool, options)
     const servers = worker.sockets.map(() => createEngine(worker, listener))
+    // Slow clients (head, body) and shedding at `workerConnections`, as on every node:http class.
+    const guard = guardConnections(worker, servers)
     await Promise.all(servers.map((server, i) => listenInherited(server, worker.sockets[i]!, settings.backlog)))
     worker.ready()
     await stopRequested(worker)
     if (worker.stopMode !== 'graceful') return
     await drainServers(servers, worker)
+    guard.close()
     await pool.destroy()
   },
 }
@@ -37,7 +40,7 @@ function createEngine(worker: WorkerRuntime, listener: Parameters<typeof createS
   const { settings } = worker
   const server = createServer(listener)
   server.keepAliveTimeout = Math.max(1, settings.keepalive * 1000)
-  server.maxConnections = settings.workerConnections
+  applyRequestRules(server, worker)
   return server
 }
 

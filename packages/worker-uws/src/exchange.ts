@@ -2,7 +2,7 @@
 // corked, with backpressure, never after the client left (uWS frees the response then).
 import { STATUS_CODES } from 'node:http'
 import type { HttpResponse } from 'uWebSockets.js'
-import type { ActiveRequest, RequestView, ResponseView, WorkerRuntime } from '@gu/core'
+import { type ActiveRequest, proxyTrust, type RequestView, type ResponseView, type WorkerRuntime } from '@gu/core'
 import { type RequestHead, remoteAddress } from './request-head.js'
 
 /** Response headers the engine writes itself, or that only make sense per connection. */
@@ -24,14 +24,24 @@ function statusLine(status: number, text: string | undefined): string {
 /** The request as the runtime and the hooks see it. */
 export class UwsRequestView implements RequestView {
   readonly httpVersion = '1.1'
-  readonly scheme = 'http'
-  readonly remoteAddress: string | undefined
+  /** The connection's peer (what node-style apps see as `req.socket.remoteAddress`). */
+  readonly peerAddress: string | undefined
   native: unknown
   readonly #head: RequestHead
+  #client: string | undefined | null = null
 
   constructor(head: RequestHead, res: HttpResponse) {
     this.#head = head
-    this.remoteAddress = remoteAddress(res)
+    this.peerAddress = remoteAddress(res)
+  }
+  /** The client: the peer, or whom a trusted proxy forwarded for (--forwarded-allow-ips). On first read: it builds the headers. */
+  get remoteAddress(): string | undefined {
+    if (this.#client === null) this.#client = proxyTrust()?.clientAddress(this.#head.headers, this.peerAddress) ?? this.peerAddress
+    return this.#client
+  }
+  /** https only when a trusted proxy says so: uWS serves plain HTTP here. */
+  get scheme(): 'http' | 'https' {
+    return proxyTrust()?.scheme(this.#head.headers, this.peerAddress, false) ?? 'http'
   }
   get method(): string {
     return this.#head.method

@@ -73,7 +73,8 @@ export function serveFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange:
   const host = head.host
   let request: Request
   try {
-    request = new Request(host ? `http://${host}${head.url}` : `http://localhost${head.url}`, init)
+    const scheme = exchange.view.scheme
+    request = new Request(host ? `${scheme}://${host}${head.url}` : `${scheme}://localhost${head.url}`, init)
   } catch {
     request = new Request(`http://localhost${head.url.startsWith('/') ? head.url : `/${head.url}`}`, init)
   }

@@ -30,7 +30,7 @@ export class UwsSocket extends EventEmitter {
   constructor(exchange: Exchange) {
     super()
     this.#exchange = exchange
-    this.remoteAddress = exchange.view.remoteAddress
+    this.remoteAddress = exchange.view.peerAddress
     this.remoteFamily = this.remoteAddress?.includes(':') ? 'IPv6' : 'IPv4'
   }
   get remotePort(): undefined {

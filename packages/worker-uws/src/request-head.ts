@@ -1,19 +1,13 @@
 // The request head, copied out of uWS's stack-allocated HttpRequest before anything can await,
 // with the framing checks uWS 20.30's parser leaves to us.
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js'
-import type { RequestView } from '@gu/core'
+import { checkRequestHead, DROP_UNDERSCORED, type Refusal, type RequestRules, type RequestView } from '@gu/core'
 
 type Headers = RequestView['headers']
+export type { Refusal }
 
-/** Why a request is refused before the app sees it: status and reason, and the connection closes. */
-export interface Refusal {
-  readonly status: 400 | 501
-  readonly reason: string
-}
-
-const METHODS: Record<string, string> = {
-  get: 'GET', post: 'POST', put: 'PUT', delete: 'DELETE', patch: 'PATCH', head: 'HEAD', options: 'OPTIONS', connect: 'CONNECT', trace: 'TRACE',
-}
+/** RFC 9112 §3.2: visible ASCII only. */
+const TARGET_CHARS = /^[\x21-\x7e]*$/
 
 /** Fields node:http keeps once (later duplicates are dropped), as `IncomingMessage#headers` does. */
 const SINGLE = new Set([
@@ -27,22 +21,28 @@ export class RequestHead {
   /** Path and query, as received. */
   readonly url: string
   /** Names (lower-case, as uWS gives them) and values, in order: `[name, value, name, value …]`. */
-  readonly raw: string[] = []
+  raw: string[] = []
   /** A `Content-Length`, or -1; chunked bodies are -2. */
   bodyLength = -1
   refusal: Refusal | undefined
   #headers: Headers | undefined
 
-  constructor(req: HttpRequest) {
-    const lower = req.getMethod()
-    this.method = METHODS[lower] ?? lower.toUpperCase()
+  /** uWS 20.30 doesn't say which HTTP/1 version the client spoke: 1.1 is assumed. */
+  readonly httpVersionMajor = 1
+  readonly httpVersionMinor = 1
+
+  constructor(req: HttpRequest, rules: RequestRules) {
+    // uWS lower-cases the method (getCaseSensitiveMethod too, in this build); it only passes methods it knows.
+    this.method = req.getMethod().toUpperCase()
     const query = req.getQuery()
     this.url = query ? `${req.getUrl()}?${query}` : req.getUrl()
     const raw = this.raw
     let lengths = 0
     let codings: string | undefined
+    let emptyName = false
     req.forEach((name, value) => {
       raw.push(name, value)
+      if (name === '') emptyName = true
       if (name === 'content-length') {
         lengths++
         this.bodyLength = /^[0-9]{1,15}$/.test(value) ? Number(value) : -3
@@ -51,6 +51,20 @@ export class RequestHead {
       }
     })
     if (lengths > 0 || codings !== undefined) this.refusal = checkFraming(this, lengths, codings)
+    if (this.refusal) return
+    // What llhttp refuses and uWS 20.30 lets through, where it is cheap to see.
+    if (!TARGET_CHARS.test(this.url)) this.refusal = { status: 400, reason: 'the request target has a character a target may not have' }
+    else if (emptyName) this.refusal = { status: 400, reason: 'a header field with an empty name' }
+    if (this.refusal) return
+    // gu's own checks, as on node:http (limits, duplicates, Host, target forms, `_` names).
+    const verdict = checkRequestHead(this, rules)
+    if (verdict === DROP_UNDERSCORED) this.raw = raw.filter((_, i) => !raw[i - (i & 1)]!.includes('_'))
+    else this.refusal = verdict
+  }
+
+  /** The fields in node:http's shape, for gu's checks. */
+  get rawHeaders(): readonly string[] {
+    return this.raw
   }
 
   /** node:http's shape: lower-case names, duplicates joined (`set-cookie` an array, some fields kept once). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { CONTRACT_VERSION, drain, takesUpgrades, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { CONTRACT_VERSION, drain, REFUSAL_TEXT, refusalBody, requestRules, takesUpgrades, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js'
 import { Exchange } from './exchange.js'
 import { FetchExchange, serveFetch } from './fetch-app.js'
@@ -21,6 +21,7 @@ const uwsWorker: WorkerClass = {
   websockets: 'fetch',
   checkSettings(settings: Settings, addresses: readonly BindAddress[]): void {
     loadUws()
+    if (settings.proxyProtocol) throw new Error("--proxy-protocol needs the PROXY header read before HTTP parsing starts, which uWS 20.30 doesn't allow: use a node:http class (-k async, sync or threads), or have the proxy send X-Forwarded-For (--forwarded-allow-ips)")
     const unix = addresses.find((address) => address.kind === 'unix')
     if (unix && settings.workers > 1) {
       throw new Error(`each worker binds ${describeBind(unix)} itself and each bind replaces the socket file, so only one worker would get connections: use -w 1 with a unix socket, or bind a TCP address (workers share it with SO_REUSEPORT)`)
@@ -68,10 +69,11 @@ const uwsWorker: WorkerClass = {
 function requestHandler(worker: WorkerRuntime, uwsApp: TemplatedApp): (res: HttpResponse, req: HttpRequest) => void {
   const app = worker.app
   if (!app) throw new Error('the uws worker class serves the app the runtime loaded')
+  const rules = requestRules(worker.settings)
   if (app.interface === 'fetch') {
     const fetch = app.fetch
     return (res, req) => {
-      const head = new RequestHead(req)
+      const head = new RequestHead(req, rules)
       if (head.refusal) return refuse(res, head)
       const exchange = new FetchExchange(res, head)
       exchange.active = worker.beginRequest(exchange.view)
@@ -80,7 +82,7 @@ function requestHandler(worker: WorkerRuntime, uwsApp: TemplatedApp): (res: Http
   }
   const listener = app.listener
   return (res, req) => {
-    const head = new RequestHead(req)
+    const head = new RequestHead(req, rules)
     if (head.refusal) return refuse(res, head)
     const exchange = new Exchange(res, head)
     exchange.active = worker.beginRequest(exchange.view)
@@ -88,11 +90,15 @@ function requestHandler(worker: WorkerRuntime, uwsApp: TemplatedApp): (res: Http
   }
 }
 
-const STATUS = { 400: '400 Bad Request', 501: '501 Not Implemented' } as const
-
-/** As node:http answers a request its parser refuses: the status, no body, and the connection closed. */
+/** As on node:http: the status, a one-line reason, and the connection closed. */
 function refuse(res: HttpResponse, head: RequestHead): void {
-  res.cork(() => res.writeStatus(STATUS[head.refusal!.status]).endWithoutBody(0, true))
+  const refusal = head.refusal!
+  res.cork(() =>
+    res
+      .writeStatus(`${refusal.status} ${REFUSAL_TEXT[refusal.status]}`)
+      .writeHeader('content-type', 'text/plain; charset=utf-8')
+      .end(refusalBody(refusal), true),
+  )
 }
 
 function stopped(worker: WorkerRuntime): Promise<void> {

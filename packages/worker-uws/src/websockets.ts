@@ -3,7 +3,7 @@
 // handlers get each socket. Reported to the runtime as upgrades: a graceful stop closes them with
 // 1001 once requests have drained, and each is one access-log line when it closes.
 import { STATUS_CODES } from 'node:http'
-import type { ActiveUpgrade, FetchHandler, FetchServer, ResponseView, UpgradeOptions, WebSocketHandler, WorkerRuntime } from '@gu/core'
+import { type ActiveUpgrade, type FetchHandler, type FetchServer, REFUSAL_TEXT, refusalBody, requestRules, type ResponseView, type UpgradeOptions, type WebSocketHandler, type WorkerRuntime } from '@gu/core'
 import type { HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js'
 import { UwsBunSocket } from './bun-socket.js'
 import { UwsRequestView } from './exchange.js'
@@ -60,12 +60,19 @@ export function serveWebSockets(uws: UwsModule, app: TemplatedApp, worker: Worke
     }
   }
   const socketOf = (ws: WebSocket<unknown>) => heldBy(ws).socket!
+  const rules = requestRules(worker.settings)
 
   app.ws('/*', {
     maxPayloadLength: websocket.maxPayloadLength ?? 16 * MIB,
     maxBackpressure: websocket.backpressureLimit ?? 16 * MIB,
     compression: websocket.perMessageDeflate ? uws.SHARED_COMPRESSOR : uws.DISABLED,
-    upgrade: (res, req, context) => upgrade(app, worker, fetch, res, new RequestHead(req), req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context),
+    upgrade: (res, req, context) => {
+      // The same rules as any request's head: a refused one never reaches the app.
+      const head = new RequestHead(req, rules)
+      const refusal = head.refusal
+      if (refusal) return void res.cork(() => res.writeStatus(`${refusal.status} ${REFUSAL_TEXT[refusal.status]}`).writeHeader('content-type', 'text/plain; charset=utf-8').end(refusalBody(refusal), true))
+      upgrade(app, worker, fetch, res, head, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context)
+    },
     open: (ws) => {
       const held = heldBy(ws)
       held.socket = new UwsBunSocket(ws, app, held.data, held.view.remoteAddress ?? '')

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net'
+import { proxyTrust } from '../http/forwarded.js'
 import { INCOMING } from './fetch-request.js'
 import type { NodeRequest, NodeResponse } from './fetch-node-types.js'
 import { topics } from './fetch-websocket.js'
@@ -45,12 +47,15 @@ export class FetchEnv implements FetchServer {
     return topics.publish(topic, data, compress)
   }
 
-  /** The client's address: the connection's peer (null once it is unknown). */
+  /** The client's address: the connection's peer, or whom a trusted proxy forwarded for (null once unknown). */
   requestIP(request?: Request): SocketAddress | null {
     const incoming = (request as { [INCOMING]?: NodeRequest } | undefined)?.[INCOMING] ?? this.incoming
     const socket = incoming.socket as { remoteAddress?: string; remoteFamily?: string; remotePort?: number } | undefined
-    const address = socket?.remoteAddress
+    const peer = socket?.remoteAddress
+    const address = proxyTrust()?.clientAddress(incoming.headers, peer) ?? peer
     if (!address) return null
-    return { address, family: socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4', port: socket.remotePort ?? 0 }
+    // A forwarded client's port is not known.
+    if (address !== peer) return { address, family: isIP(address) === 6 ? 'IPv6' : 'IPv4', port: 0 }
+    return { address, family: socket!.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4', port: socket!.remotePort ?? 0 }
   }
 }

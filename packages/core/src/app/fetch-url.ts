@@ -1,3 +1,4 @@
+import { proxyTrust } from '../http/forwarded.js'
 import type { NodeRequest } from './fetch-node-types.js'
 
 // Targets and hosts that `new URL()` would return unchanged: joined as strings, no parse.
@@ -10,7 +11,10 @@ const PLAIN_HOST = /^(?:(?:[a-z\d-]+\.)*[a-z][a-z\d-]*|(?:(?:25[0-5]|2[0-4]\d|1\
 export function requestUrl(req: NodeRequest): string {
   // HTTP/2 carries the host as :authority.
   const host = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? 'localhost'
-  const https = req.headers[':scheme'] === 'https' || (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true
+  const encrypted = req.headers[':scheme'] === 'https' || (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true
+  const trust = proxyTrust()
+  // A trusted proxy in front says whether the client spoke https (--secure-scheme-headers).
+  const https = trust ? trust.scheme(req.headers, req.socket?.remoteAddress, encrypted) === 'https' : encrypted
   const target = req.url ?? '/'
   const defaultPort = host.endsWith(https ? ':443' : ':80')
   if (!defaultPort && PLAIN_HOST.test(host) && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return `${https ? 'https' : 'http'}://${host}${target}`

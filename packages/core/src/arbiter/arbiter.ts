@@ -3,6 +3,8 @@ import { freshImports } from '../app/import-module.js'
 import { appSource } from '../app/app-source.js'
 import { loadApp } from '../app/load-app.js'
 import type { Logger } from '../log/logger.js'
+import type { LogPlan } from '../log/log-plan.js'
+import { openLogPlan } from '../log/open-log-plan.js'
 import { formatBind, parseBind } from '../settings/bind-address.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import { activatedBinds } from '../settings/socket-activation.js'
@@ -22,6 +24,8 @@ import { Reloader } from './reloader.js'
 import { bindSockets } from './sockets.js'
 import { isParentAlive, releaseSocket, spawnNewArbiter, takeInheritedSockets } from './upgrade.js'
 import { type WorkerRecord, spawnWorker } from './worker-process.js'
+import { describeWorkerExit } from './worker-exit.js'
+import { logOpenFilesLimit } from './open-files-limit.js'
 
 /** The most socket copies one request may ask for: a worker holds them as open descriptors. */
 const MAX_SOCKET_COPIES = 64
@@ -38,6 +42,8 @@ type ArbiterEvent =
 export interface ArbiterOptions {
   settings: Settings
   log: Logger
+  /** Both logs as resolved from the settings and `--log-config`: the workers' logs are built from it. */
+  logPlan: LogPlan
   workerClass: WorkerClass
   /** The command line, re-read on HUP. */
   argv: readonly string[]
@@ -46,6 +52,7 @@ export interface ArbiterOptions {
 /** What a generation of workers runs with, kept so a failed reload can go back to it. */
 interface GenerationState {
   settings: Settings
+  logPlan: LogPlan
   workerClass: WorkerClass
   numWorkers: number
   /** The sockets it serves: kept open while it has workers, and back in use if it is rolled back to. */
@@ -60,6 +67,7 @@ interface GenerationState {
 export class Arbiter {
   #settings: Settings
   readonly #log: Logger
+  #logPlan: LogPlan
   #workerClass: WorkerClass
   readonly #argv: readonly string[]
   #sockets: BoundSocket[] = []
@@ -100,6 +108,7 @@ export class Arbiter {
   constructor(options: ArbiterOptions) {
     this.#settings = options.settings
     this.#log = options.log
+    this.#logPlan = options.logPlan
     this.#workerClass = options.workerClass
     this.#argv = options.argv
     this.#numWorkers = options.settings.workers
@@ -135,6 +144,7 @@ export class Arbiter {
     for (const socket of this.#sockets) this.#held.add(socket)
     if (this.#oldArbiterPid) this.#sharedWithPartner = new Set(inherited.sockets.filter((socket) => this.#sockets.includes(socket)))
     this.#log.info(`Starting gu ${VERSION}`)
+    logOpenFilesLimit(this.#log, settings.workerConnections)
     if (this.#oldArbiterPid) this.#log.info(`Started by USR2 from the arbiter with pid ${this.#oldArbiterPid}; serving its sockets alongside it`)
     for (const socket of this.#sockets) this.#log.info(`Listening at: ${socket.label} (${process.pid})`)
     if (this.#workerClass.sockets === 'self') {
@@ -221,12 +231,14 @@ export class Arbiter {
   async handleHup(reason = 'Handling signal: hup'): Promise<void> {
     this.#log.info(reason)
     this.#notifier?.notify('RELOADING=1')
-    const previous: GenerationState = { settings: this.#settings, workerClass: this.#workerClass, numWorkers: this.#numWorkers, sockets: this.#sockets }
+    const previous: GenerationState = { settings: this.#settings, logPlan: this.#logPlan, workerClass: this.#workerClass, numWorkers: this.#numWorkers, sockets: this.#sockets }
     let next: Settings
+    let nextLogPlan: LogPlan
     try {
       // The config file and (with --preload) the app are imported anew, not from the module cache.
       freshImports()
       next = (await resolveSettings(this.#argv)).settings
+      nextLogPlan = await openLogPlan(next)
       if (next.preloadApp) await loadApp(appSource(next))
       const workerClass = next.workerClass !== this.#settings.workerClass ? await loadWorkerClass(next.workerClass, next.chdir) : this.#workerClass
       checkWorkerClass(workerClass, next)
@@ -242,7 +254,8 @@ export class Arbiter {
     }
     // Recorded at once: a worker exiting during the awaits below must not release its sockets.
     this.#generations.set(this.#generation, previous)
-    this.#log.reconfigure(next.errorlog, next.loglevel)
+    this.#log.reconfigure(nextLogPlan.error)
+    this.#logPlan = nextLogPlan
     this.#settings = next
     this.#syncReloader()
     if (next.workers !== this.#numWorkers) await this.#setNumWorkers(next.workers)
@@ -378,6 +391,8 @@ export class Arbiter {
 
   /** USR1: reopen log files, here and in every worker. */
   handleUsr1(): void {
+    // Logged before the reopen, as Gunicorn does: the last line of the rotated file.
+    this.#log.info('Handling signal: usr1')
     this.#log.reopen()
     this.#killAll('SIGUSR1')
   }
@@ -423,6 +438,7 @@ export class Arbiter {
     const state = this.#generations.get(previous)
     if (state) {
       this.#settings = state.settings
+      this.#logPlan = state.logPlan
       this.#workerClass = state.workerClass
       this.#numWorkers = state.numWorkers
       this.#sockets = [...state.sockets]
@@ -450,7 +466,7 @@ export class Arbiter {
     await runHook(this.#settings, this.#log, 'preFork', this.#info, info)
     this.#pendingSpawns--
     if (this.#stopping) return
-    const { child, record } = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#sockets, this.#workerClass.sockets === 'self')
+    const { child, record } = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#logPlan, this.#sockets, this.#workerClass.sockets === 'self')
     child.once('error', (error) => this.#log.error('Could not spawn a worker', error))
     if (!record) {
       // Counted as a worker that died young, so a spawn that keeps failing backs off.
@@ -528,13 +544,8 @@ export class Arbiter {
     for (const wake of this.#exitWaiters) wake()
     const lifetime = Date.now() - record.spawnedAt
     if (!record.stopping) this.#throttle.exited(lifetime, record.booted)
-    if (signal === 'SIGKILL' && !record.stopping) {
-      this.#log.error(`Worker (pid:${record.pid}) was sent SIGKILL! Perhaps out of memory?`)
-    } else if (signal) {
-      this.#log.warning(`Worker (pid:${record.pid}) was sent ${signal}!`)
-    } else if (code !== 0 && !record.stopping) {
-      this.#log.error(`Worker (pid:${record.pid}) exited with code ${code}`)
-    }
+    const report = describeWorkerExit(record, code, signal, this.#settings.timeout)
+    if (report) this.#log[report.level](report.message)
     void runHook(this.#settings, this.#log, 'childExit', this.#info, { pid: record.pid, age: record.age, exitCode: code, signal })
     if (code === WORKER_BOOT_ERROR || code === APP_LOAD_ERROR) this.#enqueue({ kind: 'boot-failure', record, code })
     this.#wake?.()

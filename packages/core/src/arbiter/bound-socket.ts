@@ -97,17 +97,21 @@ function closer(handle: RawHandle, address: BindAddress): () => void {
   }
 }
 
-/** Puts bound sockets into the listening state (see listen-fds.ts); throws the first failure. */
+/**
+ * Puts sockets into the listening state with `backlog` (see listen-fds.ts); throws the first
+ * failure. listen(2) on a socket that already listens sets its backlog anew, so this runs for
+ * every socket gu serves — inherited (`fd://N`, systemd's, an old arbiter's) as well as its own —
+ * and the setting holds on every path, as Gunicorn's does.
+ */
 export function listenAll(sockets: readonly BoundSocket[], backlog: number): void {
-  const owned = sockets.filter((s) => s.address.kind !== 'fd')
-  if (owned.length === 0) return
-  const result = spawnSync(process.execPath, [LISTEN_HELPER, String(backlog), String(owned.length)], {
-    stdio: ['ignore', 'pipe', 'inherit', ...owned.map((s) => s.fd)],
+  if (sockets.length === 0) return
+  const result = spawnSync(process.execPath, [LISTEN_HELPER, String(backlog), String(sockets.length)], {
+    stdio: ['ignore', 'pipe', 'inherit', ...sockets.map((s) => s.fd)],
     encoding: 'utf8',
   })
   if (result.status === 0) return
   const failure = JSON.parse(result.stdout || '{}') as { index?: number; code?: string; message?: string }
-  const spec = owned[failure.index ?? 0]?.spec ?? '?'
+  const spec = sockets[failure.index ?? 0]?.spec ?? '?'
   throw new BindError(failure.code ?? 'EUNKNOWN', spec, failure.message ?? `listen failed (${result.error?.message ?? result.status})`)
 }
 

@@ -13,7 +13,8 @@ for (let i = 0; i < count; i++) {
     process.exit(1)
   })
   // With a descriptor, net.Server calls listen(2) synchronously; errors surface on the next tick.
-  server.listen({ fd: 3 + i, backlog })
+  // The backlog goes as an argument: node:net ignores `backlog` in the options when given an `fd`.
+  server.listen({ fd: 3 + i }, backlog)
   if (!server.listening) break
 }
 process.nextTick(() => process.exit(0))

@@ -34,7 +34,7 @@ describe('Reloader', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gu-reload-'))
     dirs.push(dir)
     const changes: string[] = []
-    const reloader = new Reloader(new Logger('-', 'critical'), (file) => changes.push(file), 50)
+    const reloader = new Reloader(new Logger({ level: 'critical', format: 'text', to: ['-'], syslog: null }), (file) => changes.push(file), 50)
     reloaders.push(reloader)
     return { dir, changes, reloader }
   }

@@ -8,7 +8,7 @@ import { removeStaleSocket } from './stale-socket.js'
 const ATTEMPTS = 5
 
 /**
- * Binds and listens on every address, reusing `existing` sockets whose address is unchanged.
+ * Binds and listens on every address with `backlog`, reusing `existing` sockets whose address is unchanged.
  * An address in use is retried every second, five times, as Gunicorn does; then it is an error.
  */
 export async function bindSockets(specs: readonly string[], backlog: number, log: Logger, existing: readonly BoundSocket[] = []): Promise<BoundSocket[]> {
@@ -26,7 +26,8 @@ export async function bindSockets(specs: readonly string[], backlog: number, log
         fresh.push(socket)
         return socket
       })
-      listenAll(fresh, backlog)
+      // Kept and inherited sockets too: a changed --backlog (HUP, USR2) reaches the kernel.
+      listenAll(sockets, backlog)
       return sockets
     } catch (error) {
       for (const socket of fresh) socket.close()

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import type { LogPlan } from '../log/log-plan.js'
 import { parseBind } from '../settings/bind-address.js'
 import type { PlainSettings } from '../settings/types.js'
 import { WORKER_BOOT_ENV, type WorkerBoot } from '../worker/messages.js'
@@ -35,6 +36,7 @@ export function spawnWorker(
   age: number,
   generation: number,
   settings: PlainSettings,
+  log: LogPlan,
   sockets: readonly BoundSocket[],
   selfBinding: boolean,
 ): { child: ChildProcess; record: WorkerRecord | undefined } {
@@ -42,7 +44,7 @@ export function spawnWorker(
   const listen: ListenSocket[] = selfBinding
     ? settings.bind.map((spec) => ({ bind: parseBind(spec), fd: -1 }))
     : sockets.map((socket, i) => ({ bind: socket.address, fd: 3 + i }))
-  const boot: WorkerBoot = { age, settings, sockets: listen }
+  const boot: WorkerBoot = { age, settings, log, sockets: listen }
   const child = spawn(process.execPath, [...INHERITED_EXEC_ARGV, WORKER_ENTRY], {
     cwd: settings.chdir,
     env: { ...process.env, [WORKER_BOOT_ENV]: JSON.stringify(boot) },

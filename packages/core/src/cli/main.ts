@@ -3,7 +3,9 @@ import { loadApp } from '../app/load-app.js'
 import { AppLoadError } from '../app/types.js'
 import { Arbiter } from '../arbiter/arbiter.js'
 import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK } from '../arbiter/exit-codes.js'
+import { captureOutput } from '../log/capture-output.js'
 import { Logger } from '../log/logger.js'
+import { openLogPlan } from '../log/open-log-plan.js'
 import { UsageError } from '../settings/errors.js'
 import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import { takeSocketActivation } from '../settings/socket-activation.js'
@@ -29,12 +31,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     changeDirectory(settings.chdir)
     const workerClass = await loadWorkerClass(settings.workerClass, settings.chdir)
     checkWorkerClass(workerClass, settings)
+    // A log config or log file that won't do is a settings error: --check-config reports it too.
+    const logPlan = await openLogPlan(settings)
     if (settings.checkConfig || settings.preloadApp) {
       const code = await checkApp(settings)
       if (code !== EXIT_OK || settings.checkConfig) return code
     }
-    const log = new Logger(settings.errorlog, settings.loglevel)
-    return await new Arbiter({ settings, log, workerClass, argv }).run()
+    const log = new Logger(logPlan.error)
+    if (settings.captureOutput) captureOutput(log)
+    return await new Arbiter({ settings, log, logPlan, workerClass, argv }).run()
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, error.exitCode, debug ? error : undefined)
     return fail(`unexpected error: ${(error as Error)?.message ?? error}`, EXIT_FAILURE, error)

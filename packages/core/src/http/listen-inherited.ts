@@ -1,12 +1,16 @@
 import type { Server } from 'node:net'
 import type { ListenHandle, ListenSocket } from '../worker/types.js'
 
-/** Starts `server` on a descriptor inherited from the arbiter; rejects with the listen error. */
+/**
+ * Starts `server` on a descriptor inherited from the arbiter; rejects with the listen error.
+ * listen(2) runs again on the descriptor and sets its backlog: node:net ignores `backlog` in the
+ * options object when given an `fd` (the kernel then gets 511), so it goes as the argument.
+ */
 export function listenInherited(server: Server, socket: ListenSocket, backlog: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error)
     server.once('error', onError)
-    server.listen({ fd: socket.fd, backlog }, () => {
+    server.listen({ fd: socket.fd }, backlog, () => {
       server.off('error', onError)
       resolve()
     })

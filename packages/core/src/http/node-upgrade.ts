@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import { fetchUpgradeListener } from '../app/fetch-upgrade.js'
 import { type App, type UpgradeListener, takesUpgrades } from '../app/types.js'
 import type { WorkerRuntime } from '../worker/types.js'
+import { releaseConnection } from './connection-guard.js'
 import { NodeRequestView } from './node-views.js'
 import { UpgradeSocketView, closeFrame } from './upgrade-socket.js'
 
@@ -58,6 +59,8 @@ function upgradeListener(app: App, worker: WorkerRuntime): UpgradeListener | und
 }
 
 function handleUpgrade(worker: WorkerRuntime, listener: UpgradeListener, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  // No longer HTTP: the connection guard must neither time it as a slow request nor shed it.
+  releaseConnection(socket)
   const view = new NodeRequestView(req, undefined)
   const response = new UpgradeSocketView(socket)
   let closing: NodeJS.Timeout | undefined

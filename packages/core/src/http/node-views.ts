@@ -3,6 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import type { TLSSocket } from 'node:tls'
 import type { ActiveRequest, RequestView, ResponseView, WorkerRuntime } from '../worker/types.js'
 import { countResponseBytes } from './count-bytes.js'
+import { proxyTrust } from './forwarded.js'
 import { captureResponseHeaders } from './response-headers.js'
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest
@@ -14,14 +15,23 @@ export class NodeRequestView implements RequestView {
   readonly native: NodeRequest
   /** Kept for `mustClose`, which is handed this view; undefined for an upgrade (no response object). */
   readonly response: NodeResponse | undefined
-  // Read now: once the connection has gone, the socket no longer knows its peer.
+  /** The connection's peer. Read now: once the connection has gone, the socket no longer knows it. */
+  readonly peerAddress: string | undefined
+  /** The client: the peer, or whom a trusted proxy forwarded for (--forwarded-allow-ips). */
   readonly remoteAddress: string | undefined
+  // Read now too: routers rewrite `req.url` as they dispatch (Express strips its mount path), and
+  // the access log must show the request line the client sent.
+  readonly url: string
   #headers: Headers | undefined
 
   constructor(req: NodeRequest, res: NodeResponse | undefined) {
     this.native = req
     this.response = res
-    this.remoteAddress = req.socket?.remoteAddress
+    const peer = req.socket?.remoteAddress
+    this.peerAddress = peer
+    const trust = proxyTrust()
+    this.remoteAddress = trust ? trust.clientAddress(req.headers, peer) : peer
+    this.url = req.url ?? '/'
   }
 
   get http2(): boolean {
@@ -30,15 +40,14 @@ export class NodeRequestView implements RequestView {
   get method(): string {
     return this.native.method ?? 'GET'
   }
-  get url(): string {
-    return this.native.url ?? '/'
-  }
   get httpVersion(): string {
     return this.native.httpVersion
   }
   get scheme(): 'http' | 'https' {
     if (this.http2) return (this.native as Http2ServerRequest).scheme === 'https' ? 'https' : 'http'
-    return (this.native.socket as TLSSocket | undefined)?.encrypted ? 'https' : 'http'
+    const encrypted = (this.native.socket as TLSSocket | undefined)?.encrypted === true
+    const trust = proxyTrust()
+    return trust ? trust.scheme(this.native.headers, this.peerAddress, encrypted) : encrypted ? 'https' : 'http'
   }
   get headers(): Headers {
     return (this.#headers ??= this.http2 ? withoutPseudoHeaders(this.native.headers) : this.native.headers)

@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeader } from 'node:http'
-import { zoneOffset } from './logger.js'
+import { zoneOffset } from './timestamp.js'
 
 /** What one finished request tells the access log. */
 export interface AccessEntry {
@@ -20,7 +20,7 @@ type Atom = (entry: AccessEntry) => string
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /** Values a client controls are escaped, so no request can forge or split a log line. */
-function safe(value: string | undefined): string {
+export function safe(value: string | undefined): string {
   if (value === undefined || value === '') return '-'
   return value.replace(/["\\\x00-\x1f\x7f]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
 }
@@ -31,12 +31,12 @@ function header(value: string | string[] | number | undefined): string {
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)
 
-function splitTarget(url: string): [string, string] {
+export function splitTarget(url: string): [string, string] {
   const q = url.indexOf('?')
   return q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)]
 }
 
-function basicAuthUser(authorization: string | undefined): string | undefined {
+export function basicAuthUser(authorization: string | undefined): string | undefined {
   if (!authorization?.toLowerCase().startsWith('basic ')) return undefined
   const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
@@ -78,6 +78,8 @@ export interface AccessFormatter {
   readonly readsResponseBytes: boolean
   /** `{name}o`: response headers, including those passed straight to `writeHead`. */
   readonly readsResponseHeaders: boolean
+  /** The atoms the format names, as written (`h`, `{x-id}i`): the JSON form adds each header and variable. */
+  readonly atoms: readonly string[]
 }
 
 /** Compiles a Gunicorn `--access-logformat` (`%(h)s %({x-id}i)s …`) once into a formatter. */
@@ -97,6 +99,7 @@ export function compileAccessFormat(format: string): AccessFormatter {
   return Object.assign(formatter, {
     readsResponseBytes: names.some((name) => name === 'b' || name === 'B'),
     readsResponseHeaders: names.some((name) => /^\{[^}]*\}o$/.test(name)),
+    atoms: names,
   })
 }
 

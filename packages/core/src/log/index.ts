@@ -1,4 +1,5 @@
-export { Logger, timestamp } from './logger.js'
-export { LogSink } from './log-sink.js'
+export { Logger } from './logger.js'
+export { timestamp } from './timestamp.js'
 export { AccessLog } from './access-log.js'
 export { compileAccessFormat, clfTime, type AccessEntry, type AccessFormatter } from './access-format.js'
+export type { LogPlan, ErrorLogPlan, AccessLogPlan, LineFormat, Destination } from './log-plan.js'

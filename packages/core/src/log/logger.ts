@@ -1,38 +1,50 @@
 import type { LogLevel } from '../settings/types.js'
-import { LogSink } from './log-sink.js'
+import { Destinations } from './destinations.js'
+import { errorLine } from './error-line.js'
+import type { ErrorLogPlan } from './log-plan.js'
+import { SyslogSender } from './syslog-sender.js'
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40, critical: 50 }
 
-/** The error log: Gunicorn's line shape, `[time] [pid] [LEVEL] message`. */
+/** The error log: Gunicorn's line shape, `[time] [pid] [LEVEL] message`, or JSON lines. */
 export class Logger {
-  #sink: LogSink
-  #target: string
-  #level: LogLevel
+  #plan: ErrorLogPlan
+  #destinations: Destinations
+  #syslog: SyslogSender | undefined
   #min: number
 
-  constructor(target: string, level: LogLevel = 'info') {
-    this.#target = target
-    this.#sink = new LogSink(target, process.stderr)
-    this.#level = level
-    this.#min = LEVELS[level]
+  constructor(plan: ErrorLogPlan) {
+    this.#plan = plan
+    this.#destinations = new Destinations(plan.to, 2)
+    this.#syslog = plan.syslog ? new SyslogSender(plan.syslog, 'error') : undefined
+    this.#min = LEVELS[plan.level]
   }
 
   get level(): LogLevel {
-    return this.#level
+    return this.#plan.level
+  }
+
+  /** What this log was built from (the request watchdog writes the same lines to the same places). */
+  get plan(): ErrorLogPlan {
+    return this.#plan
   }
 
   /**
-   * Applies reloaded settings in place, so everything holding this logger follows: a new target
-   * gets a new sink (the old one is closed), an unchanged one is reopened.
+   * Applies reloaded settings in place, so everything holding this logger follows: new
+   * destinations are opened (the old ones closed), unchanged ones are reopened.
    */
-  reconfigure(target: string, level: LogLevel): void {
-    this.#level = level
-    this.#min = LEVELS[level]
-    if (target === this.#target) return this.reopen()
-    const old = this.#sink
-    this.#target = target
-    this.#sink = new LogSink(target, process.stderr)
-    void old.flush()
+  reconfigure(plan: ErrorLogPlan): void {
+    const same = plan.to.length === this.#plan.to.length && plan.to.every((d, i) => d === this.#plan.to[i])
+    if (JSON.stringify(plan.syslog) !== JSON.stringify(this.#plan.syslog)) {
+      this.#syslog?.close()
+      this.#syslog = plan.syslog ? new SyslogSender(plan.syslog, 'error') : undefined
+    }
+    this.#plan = plan
+    this.#min = LEVELS[plan.level]
+    if (same) return this.reopen()
+    const old = this.#destinations
+    this.#destinations = new Destinations(plan.to, 2)
+    void old.close()
   }
 
   debug(message: string): void {
@@ -54,36 +66,28 @@ export class Logger {
   /** A stack trace only at `--log-level debug`; otherwise the error's one-line message. */
   #withCause(message: string, error: unknown): string {
     if (error === undefined) return message
-    if (error instanceof Error) return `${message}: ${this.#level === 'debug' ? error.stack ?? error.message : error.message}`
+    if (error instanceof Error) return `${message}: ${this.#plan.level === 'debug' ? error.stack ?? error.message : error.message}`
     return `${message}: ${String(error)}`
   }
 
   #log(level: LogLevel, message: string): void {
-    if (LEVELS[level] < this.#min) return
-    this.#sink.write(`[${timestamp(new Date())}] [${process.pid}] [${level.toUpperCase()}] ${message}`)
+    if (LEVELS[level] >= this.#min) this.always(level, message)
+  }
+
+  /** A line whatever the level (`--capture-output`: the app's own output is never filtered out). */
+  always(level: LogLevel, message: string): void {
+    const line = errorLine(this.#plan.format, level, message)
+    this.#destinations.write(line)
+    // Syslog stamps its own time: the text line without Gunicorn's timestamp and pid, or the JSON object.
+    this.#syslog?.send(level, this.#plan.format === 'json' ? line.slice(0, -1) : `[${level.toUpperCase()}] ${message}`)
   }
 
   reopen(): void {
-    this.#sink.reopen()
+    this.#destinations.reopen()
   }
 
-  flush(): Promise<void> {
-    return this.#sink.flush()
+  /** Resolves once every line logged so far is written. */
+  async flush(): Promise<void> {
+    await Promise.all([this.#destinations.flush(), this.#syslog?.flush()])
   }
-}
-
-const pad = (n: number) => String(n).padStart(2, '0')
-
-/** The local zone's offset at `date`, as `+0100` / `-0700`. */
-export function zoneOffset(date: Date): string {
-  const offset = -date.getTimezoneOffset()
-  return `${offset >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`
-}
-
-/** `2026-11-24 10:00:00 +0000`, local time with offset, as Gunicorn writes it. */
-export function timestamp(date: Date): string {
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zoneOffset(date)}`
-  )
 }

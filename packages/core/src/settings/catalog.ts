@@ -1,4 +1,7 @@
 import { compileAccessFormat } from '../log/access-format.js'
+import { checkAllowIps } from '../http/forwarded.js'
+import { parseSyslogAddress } from '../log/syslog-address.js'
+import { SYSLOG_FACILITIES, SYSLOG_FORMATS } from '../log/syslog-frame.js'
 import { formatBind, parseBind } from './bind-address.js'
 import { LAUNCH_DIR } from './launch-dir.js'
 import { setting, type SettingSpec } from './spec.js'
@@ -54,7 +57,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'backlog', section: 'Server socket', flags: ['--backlog'], meta: 'INT', kind: 'int', min: 1, default: () => 2048,
-    description: 'The most pending connections the kernel queues on each listening socket.',
+    description: 'The most pending connections the kernel queues on each listening socket (the kernel caps it at `net.core.somaxconn`). It applies to every socket gu serves, inherited ones too (`fd://N`, systemd\'s, where it overrides the unit\'s `Backlog=`, as Gunicorn\'s does), and a HUP or USR2 with a new value applies it. `uws` workers bind their own sockets, with uSockets\' fixed 512.',
   }),
   setting({
     key: 'workers', section: 'Worker processes', flags: ['-w', '--workers'], meta: 'INT', kind: 'int', min: 1,
@@ -67,7 +70,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'workerConnections', section: 'Worker processes', flags: ['--worker-connections'], meta: 'INT', kind: 'int', min: 1, default: () => 1000,
-    description: 'The most simultaneous client connections one worker holds (async-style workers). Past it, new connections are refused by that worker.',
+    description: 'The most simultaneous client connections one worker holds (classes that hold many: `async`, `threads`). At the cap, a new client gets in by shedding a connection that has no request in the app: an idle keep-alive one first (longest idle), else the one that has sent nothing for longest, which gets 408. Only when every connection has a request in the app is the new one refused.',
   }),
   setting({
     key: 'threads', section: 'Worker processes', flags: ['--threads'], meta: 'INT', kind: 'int', min: 1, nullable: true, default: () => null,
@@ -100,6 +103,63 @@ export const SETTINGS = [
     description: 'How long an idle keep-alive connection waits for its next request. 0 closes every connection after its response.',
   }),
   setting({
+    key: 'limitRequestLine', section: 'Security', flags: ['--limit-request-line'], meta: 'INT', kind: 'int', min: 0, default: () => 4094,
+    description: 'The longest request line accepted, in bytes (method, target and version, without the CRLF); a longer one is answered `414 URI Too Long`. `0` means no limit of gu\'s own (the whole head still has to fit the header limits below).',
+  }),
+  setting({
+    key: 'limitRequestFields', section: 'Security', flags: ['--limit-request-fields'], meta: 'INT', kind: 'int', min: 0, default: () => 100,
+    description: 'The most header fields a request may carry; more is answered `431 Request Header Fields Too Large` before the app sees anything (never truncated). `0` means no limit.',
+  }),
+  setting({
+    key: 'limitRequestFieldSize', section: 'Security', flags: ['--limit-request-field-size'], meta: 'INT', kind: 'int', min: 0, default: () => 8190,
+    description: 'The largest header field accepted, in bytes, counted as `Name: value`; larger is answered `431`. `0` means no limit of gu\'s own. node:http\'s parser also holds the whole head to the request line and four fields of this size (at least 16 KiB; 1 MiB when `limitRequestFields` is 0), so a flood of huge heads stays cheap: a larger head is a `431` too.',
+  }),
+  setting({
+    key: 'limitRequestBody', section: 'Security', flags: ['--limit-request-body'], meta: 'BYTES', kind: 'int', min: 0, default: () => 0,
+    description: 'The largest request body accepted, in bytes; `0` (the default, as Gunicorn) means no limit. A `Content-Length` over it is answered `413 Content Too Large` before the app sees the request (and before `100 Continue` when the client asked for it); a chunked body that grows past it is cut there, answered `413` if the response hasn\'t started, and the connection closed.',
+  }),
+  setting({
+    key: 'headerMap', section: 'Security', flags: ['--header-map'], meta: 'MODE', kind: 'choice', choices: ['drop', 'refuse', 'dangerous'], default: () => 'drop',
+    description: 'What happens to request header names that contain `_`, which a proxy in front may not check and an app may read as the `-` name (`X_Forwarded_For` as `X-Forwarded-For`), as Gunicorn\'s `header_map`: `drop` removes them before the app sees the request, `refuse` answers `400`, `dangerous` passes them on.',
+  }),
+  setting({
+    key: 'forwardedAllowIps', section: 'Security', flags: ['--forwarded-allow-ips'], meta: 'ADDRESSES', kind: 'string',
+    default: (env) => env.FORWARDED_ALLOW_IPS ?? '127.0.0.1,::1', defaultDoc: '`127.0.0.1,::1`, or `$FORWARDED_ALLOW_IPS`',
+    check: (text) => checkAllowIps(text),
+    description: 'The proxies whose forwarding headers are believed, comma-separated: addresses, CIDR ranges (`10.0.0.0/8`, `fd00::/8`) or `*` for any (only when nothing but the proxy can reach gu). From these peers, the client\'s address comes from `X-Forwarded-For` (the nearest address that is not itself a listed proxy), or `Forwarded`\'s `for=` without it, and the scheme from `secureSchemeHeaders`, or `Forwarded`\'s `proto=`. That client is what the access log\'s `%(h)s`, hooks, and fetch apps (`requestIP()`, `Request.url`\'s scheme) see. Node apps see the connection as it is (`req.socket.remoteAddress` is the proxy) with the headers intact: Express\'s `trust proxy` decides `req.ip` and `req.protocol` itself.',
+  }),
+  setting({
+    key: 'secureSchemeHeaders', section: 'Security', flags: ['--secure-scheme-headers'], meta: 'HEADER=VALUE', kind: 'list',
+    default: () => ['X-Forwarded-Protocol=ssl', 'X-Forwarded-Proto=https', 'X-Forwarded-Ssl=on'],
+    defaultDoc: '`X-Forwarded-Protocol=ssl`, `X-Forwarded-Proto=https`, `X-Forwarded-Ssl=on` (Gunicorn\'s)',
+    check: (values) => {
+      const bad = values.find((v) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+=.+/.test(v))
+      return bad === undefined ? undefined : `'${bad}' is not HEADER=VALUE`
+    },
+    description: 'Headers a trusted proxy (`forwardedAllowIps`) uses to say the client spoke https, each `HEADER=VALUE` (case-insensitive), repeatable; giving any replaces the default list. The first of them present decides: its value means https, any other value http.',
+  }),
+  setting({
+    key: 'proxyProtocol', section: 'Security', flags: ['--proxy-protocol'], kind: 'bool', default: () => false,
+    description: 'Read a PROXY protocol header (v1 or v2, as HAProxy, AWS NLB and others send) at the start of each connection from a `proxyAllowFrom` address: its client address and port become the connection\'s (`req.socket.remoteAddress` too, the access log, fetch apps). A connection without one is served as it is; a PROXY header from any other address is refused with `403`. On the node:http classes; `-k uws` refuses to start with it.',
+  }),
+  setting({
+    key: 'proxyAllowFrom', section: 'Security', flags: ['--proxy-allow-from'], meta: 'ADDRESSES', kind: 'string', default: () => '127.0.0.1,::1',
+    check: (text) => checkAllowIps(text),
+    description: 'The addresses allowed to send a PROXY protocol header (`proxyProtocol`), comma-separated: addresses, CIDR ranges or `*`, as Gunicorn\'s `proxy_allow_ips`.',
+  }),
+  setting({
+    key: 'headerTimeout', section: 'Slow clients', flags: ['--header-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 10,
+    description: 'How long a client may take to send a request\'s head (request line and headers), from its connection, or on a kept-alive connection from the first byte of its next request. Past it the client gets 408 and the connection is closed; the worker serves on. Checked on every class that can (four times per timeout, at most once a second). 0 disables.',
+  }),
+  setting({
+    key: 'bodyTimeout', section: 'Slow clients', flags: ['--body-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 10,
+    description: 'The window over which a request body\'s upload rate is measured: a body that brings fewer than `minBodyRate` bytes a second over a window of this many seconds gets 408 and its connection closed. Time in which the app leaves received bytes unread does not count (the client is not the slow one then). While a body arrives fast enough, `--timeout` does not run for `sync` (it is the app\'s time). 0 disables.',
+  }),
+  setting({
+    key: 'minBodyRate', section: 'Slow clients', flags: ['--min-body-rate'], meta: 'BYTES', kind: 'int', min: 0, default: () => 500,
+    description: 'The slowest upload, in bytes per second over each `bodyTimeout` window, that a request body may arrive at. 0: only a body that sends nothing for a whole window is cut.',
+  }),
+  setting({
     key: 'pidfile', section: 'Server mechanics', flags: ['-p', '--pidfile'], meta: 'FILE', kind: 'string', nullable: true, default: () => null,
     description: 'Write the arbiter\'s PID to this file at start; remove it at exit.',
   }),
@@ -128,6 +188,14 @@ export const SETTINGS = [
     description: 'How to call the app: `node` — a `(req, res)` listener (Express, Koa\'s `callback()`, Fastify); `fetch` — `(Request) => Response` or an object with `fetch` (Hono). `auto` detects it.',
   }),
   setting({
+    key: 'logConfig', section: 'Logging', flags: ['--log-config'], meta: 'FILE', kind: 'string', nullable: true, default: () => null,
+    description: 'A logging configuration for both logs, as Gunicorn\'s `--log-config-json`/`logconfig_dict`: a `.json` file, or a `.js`/`.mjs`/`.cjs` file whose default export is the same object: `{"error": {"level": "info", "format": "json", "to": "-"}, "access": {"format": "json", "to": "-", "template": "…"}}`. `format` is `text` or `json`; `to` is `-` (the log\'s standard stream: stderr for the error log, stdout for the access log), `stdout`, `stderr`, a file path (relative to `chdir`), or a list of those; `level` is one of `debug info warning error critical`; `template` is the access line in `--access-logformat` atoms. As in Gunicorn, what the file sets overrides the other logging settings (`--log-level`, `--log-format`, `--error-logfile`, `--access-logfile`, `--access-logformat`); what it leaves out comes from them. An `access` section turns the access log on. Unknown keys and bad values stop the start with an error naming the key. Re-read on HUP.',
+  }),
+  setting({
+    key: 'logFormat', section: 'Logging', flags: ['--log-format'], meta: 'FORMAT', kind: 'choice', choices: ['text', 'json'], default: () => 'text',
+    description: 'How both logs write a line. `text`: the error log in Gunicorn\'s format, `[2026-12-01 23:15:00 +0000] [pid] [INFO] message`, the access log as `--access-logformat` says. `json`: one JSON object a line; error lines `{"time", "level", "pid", "message"}`, access lines `{"time", "level", "message"` (the text line)`, "remote_addr", "method", "request", "status", …}` with every atom as a field (see docs/logging.md).',
+  }),
+  setting({
     key: 'loglevel', section: 'Logging', flags: ['--log-level'], meta: 'LEVEL', kind: 'choice', choices: ['debug', 'info', 'warning', 'error', 'critical'], default: () => 'info',
     description: 'The least severe error-log entry to write. `debug` also prints stack traces with error messages.',
   }),
@@ -150,6 +218,43 @@ export const SETTINGS = [
       }
     },
     description: 'The access log line, in Gunicorn\'s atoms: `h l u t r m U q H s B b f a T M D L p {header}i {header}o {var}e`, written as `%(atom)s`.',
+  }),
+  setting({
+    key: 'syslog', section: 'Logging', flags: ['--log-syslog'], kind: 'bool', default: () => false,
+    description: 'Also send the error log to syslog, at `--log-syslog-to`, and the access log too (which this turns on, to syslog only unless `--access-logfile` is set) unless `--disable-redirect-access-to-syslog`. As Gunicorn\'s: each process sends its own lines, the program name is `gu.<prefix>.error` / `gu.<prefix>.access`, the severity follows the level (access lines are `info`). The message is the line without its timestamp: `[INFO] message` in text, the JSON object with `--log-format json`. A syslog that is down or unreachable is reported once on stderr and never stops the server. Framing: `--log-syslog-format`.',
+  }),
+  setting({
+    key: 'syslogAddr', section: 'Logging', flags: ['--log-syslog-to'], meta: 'ADDRESS', kind: 'string', default: () => 'udp://localhost:514',
+    check: (value) => {
+      try {
+        parseSyslogAddress(value)
+        return undefined
+      } catch (error) {
+        return (error as Error).message
+      }
+    },
+    description: 'Where syslog lines go: `udp://HOST:PORT`, `tcp://HOST:PORT` (port 514 if left out), or `unix://PATH#dgram` / `unix://PATH#stream` (`unix:///dev/log` is a datagram socket, the default type; datagram sockets need the optional dependency `unix-dgram`).',
+  }),
+  setting({
+    key: 'syslogPrefix', section: 'Logging', flags: ['--log-syslog-prefix'], meta: 'PREFIX', kind: 'string', nullable: true, default: () => null,
+    defaultDoc: 'the process name (`--name`), else the app module',
+    description: 'The program name in syslog lines is `gu.PREFIX.error` or `gu.PREFIX.access`, as Gunicorn\'s is `gunicorn.PREFIX.error` (characters other than letters, digits, `.`, `_` and `-` become `_`).',
+  }),
+  setting({
+    key: 'syslogFacility', section: 'Logging', flags: ['--log-syslog-facility'], meta: 'FACILITY', kind: 'choice', choices: SYSLOG_FACILITIES, default: () => 'user',
+    description: 'The syslog facility of every line.',
+  }),
+  setting({
+    key: 'syslogFormat', section: 'Logging', flags: ['--log-syslog-format'], meta: 'RFC', kind: 'choice', choices: SYSLOG_FORMATS, default: () => 'rfc3164',
+    description: 'The syslog message format. `rfc3164` (BSD syslog, what `/dev/log`, rsyslog, syslog-ng and journald read by default): `<PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG`, local time. `rfc5424`: `<PRI>1 TIMESTAMP HOST APP-NAME PID - - MSG`, UTC. Over UDP and unix datagram sockets one message is one datagram; over TCP and unix stream sockets messages are framed as RFC 6587 says: a newline after each RFC 3164 message, the octet count before each RFC 5424 one.',
+  }),
+  setting({
+    key: 'disableRedirectAccessToSyslog', section: 'Logging', flags: ['--disable-redirect-access-to-syslog'], kind: 'bool', default: () => false,
+    description: 'With `--log-syslog`, keep the access log out of syslog.',
+  }),
+  setting({
+    key: 'captureOutput', section: 'Logging', flags: ['--capture-output'], kind: 'bool', default: () => false,
+    description: 'Send what the app writes to standard output and standard error (`console.log`, `console.error`, its worker threads\' consoles) to the error log, one error-log line per line written: standard output at `info`, standard error at `error`, whatever `--log-level` says, in the error log\'s format and destinations (JSON lines stay JSON). Applies in the arbiter (hooks) and in every worker. Writes that bypass `process.stdout`/`process.stderr` (a native addon, a child process inheriting the descriptors) are not captured.',
   }),
   setting({
     key: 'reload', section: 'Debugging', flags: ['--reload'], kind: 'bool', default: () => false,

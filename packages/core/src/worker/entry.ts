@@ -3,6 +3,7 @@ import { loadApp } from '../app/load-app.js'
 import { type App, AppLoadError, isAppLoadError } from '../app/types.js'
 import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK, WORKER_BOOT_ERROR } from '../arbiter/exit-codes.js'
 import { AccessLog } from '../log/access-log.js'
+import { captureOutput } from '../log/capture-output.js'
 import { Logger } from '../log/logger.js'
 import { loadConfigFile } from '../settings/config-file.js'
 import type { Hooks, Settings } from '../settings/types.js'
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
   delete process.env[WORKER_BOOT_ENV]
   const plain = boot.settings
   process.title = `gu: worker [${plain.procName ?? plain.app}]`
-  const log = new Logger(plain.errorlog, plain.loglevel)
+  const log = new Logger(boot.log.error)
+  // Before hooks and the app load: what they print at import time is captured too.
+  if (plain.captureOutput) captureOutput(log)
   const send = (message: WorkerMessage) => process.send?.(message)
   const sendAndWait = (message: WorkerMessage) => new Promise<void>((resolve) => (process.send?.(message, undefined, undefined, () => resolve()) ?? resolve()))
 
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
   appSignals.take(log, firstWorker)
   loadedFiles?.reportTo((files) => send({ type: 'loaded-files', files }))
 
-  const accessLog = plain.accesslog ? new AccessLog(plain.accesslog, plain.accessLogFormat) : undefined
+  const accessLog = boot.log.access ? new AccessLog(boot.log.access) : undefined
   const timeoutScope = workerClass.timeout ?? 'loop'
   const runtime = new Runtime({
     age: boot.age,

@@ -1,3 +1,4 @@
+import type { ErrorLogPlan } from '../log/log-plan.js'
 import type { PlainSettings } from '../settings/types.js'
 import { RequestWatchdog } from './request-watchdog.js'
 import type { TimeoutScope } from './types.js'
@@ -18,13 +19,13 @@ export class Heartbeat {
   /** A beat fell due while a request ran: send it when the request ends. */
   #due = false
 
-  constructor(notify: () => void, settings: PlainSettings, scope: TimeoutScope) {
+  constructor(notify: () => void, settings: PlainSettings, scope: TimeoutScope, errorlog: ErrorLogPlan) {
     this.#notify = notify
     this.#scope = scope
     const timeoutMs = settings.timeout * 1000
     // Request scope beats more often: a request may start up to one interval after the last beat.
     this.#everyMs = Math.min(1000, Math.max(10, timeoutMs / (scope === 'request' ? 10 : 4)))
-    this.#watchdog = scope === 'request' && timeoutMs > 0 ? new RequestWatchdog({ timeoutMs, errorlog: settings.errorlog, pid: process.pid }) : undefined
+    this.#watchdog = scope === 'request' && timeoutMs > 0 ? new RequestWatchdog({ timeoutMs, errorlog, pid: process.pid }) : undefined
     if (timeoutMs <= 0) this.#everyMs = 0
   }
 
@@ -52,6 +53,11 @@ export class Heartbeat {
       this.#due = false
       this.#notify()
     }
+  }
+
+  /** A heartbeat went out: in request scope, a request in progress gets `timeout` from now. */
+  renewed(): void {
+    if (this.#busy > 0) this.#watchdog?.restart()
   }
 
   /** On SIGABRT: the request being cut, unless the watchdog already named it. */

@@ -1,3 +1,4 @@
+import type { LogPlan } from '../log/log-plan.js'
 import type { PlainSettings } from '../settings/types.js'
 import type { ListenSocket } from './types.js'
 
@@ -65,6 +66,8 @@ export function isSocketCopyMessage(message: unknown): message is SocketCopyMess
 export interface WorkerBoot {
   age: number
   settings: PlainSettings
+  /** Both logs, as the arbiter resolved them (settings and `--log-config`). */
+  log: LogPlan
   sockets: ListenSocket[]
 }
 

@@ -37,6 +37,11 @@ export class RequestWatchdog {
     Atomics.add(this.#state, WATCHDOG_LAYOUT.seq, 1) // odd: busy
   }
 
+  /** The request in progress is timed from now (its time so far was not the app's). */
+  restart(): void {
+    this.#start[0] = Date.now()
+  }
+
   end(): void {
     if (Atomics.load(this.#state, WATCHDOG_LAYOUT.seq) % 2 === 1) Atomics.add(this.#state, WATCHDOG_LAYOUT.seq, 1)
   }

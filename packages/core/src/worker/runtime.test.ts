@@ -15,7 +15,7 @@ function runtime(overrides: Partial<Settings> = {}, selfBinding = false) {
     app: undefined,
     appSource: { module: 'app.js:app', dir: '.', interface: 'auto' },
     sockets: [],
-    log: new Logger('/dev/null', 'critical'),
+    log: new Logger({ level: 'critical', format: 'text', to: ['/dev/null'], syslog: null }),
     accessLog: undefined,
     send: (message) => sent.push(message),
     timeoutScope: 'loop',

@@ -7,6 +7,7 @@ import type { WorkerMessage } from './messages.js'
 import { Heartbeat } from './heartbeat.js'
 import { type RequestLedger, RequestRecord } from './active-request.js'
 import { SocketCopies } from './socket-copies.js'
+import { configureProxyTrust } from '../http/forwarded.js'
 import { UpgradeRecord } from './upgrade-record.js'
 import type { ActiveRequest, ActiveUpgrade, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
 
@@ -59,6 +60,8 @@ export class Runtime implements WorkerRuntime {
   #retiring = false
 
   constructor(options: RuntimeOptions) {
+    // Whose X-Forwarded-* to believe: read by every engine's request view and the fetch adapter.
+    configureProxyTrust(options.settings)
     this.age = options.age
     this.settings = options.settings
     this.app = options.app
@@ -69,7 +72,7 @@ export class Runtime implements WorkerRuntime {
     this.#accessLog = options.accessLog
     this.#selfBinding = options.selfBinding ?? false
     this.info = { pid: process.pid, age: options.age }
-    this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope)
+    this.#heartbeat = new Heartbeat(() => this.notify(), options.settings, options.timeoutScope, options.log.plan)
     const { maxRequests, maxRequestsJitter, postRequest } = options.settings
     const limit = maxRequests > 0 ? maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1)) : Infinity
     // A postRequest hook may read the bytes or headers too: measure them for it as for the log.
@@ -135,6 +138,9 @@ export class Runtime implements WorkerRuntime {
 
   notify(): void {
     this.#send({ type: 'heartbeat' })
+    // In request scope a class notifies mid-request only for time that isn't the app's (a client
+    // still uploading): the request's clock starts again with it.
+    this.#heartbeat.renewed()
   }
 
   /** What is left of `--graceful-timeout` since the stop began (all of it before a stop). */

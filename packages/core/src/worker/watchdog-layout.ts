@@ -1,3 +1,4 @@
+import type { ErrorLogPlan } from '../log/log-plan.js'
 /** The shared memory between a worker's main thread and its request watchdog thread. */
 export const WATCHDOG_LAYOUT = {
   /**
@@ -25,7 +26,7 @@ export interface WatchdogData {
   /** node:http's METHODS, which the `method` slot indexes (so the thread needn't load node:http). */
   methods: readonly string[]
   timeoutMs: number
-  /** The error log: `-` for standard error, or a file path. */
-  errorlog: string
+  /** The error log's format and destinations, so an overrun is logged as every other line. */
+  errorlog: ErrorLogPlan
   pid: number
 }

@@ -3,19 +3,27 @@
 // synchronous writes, because the main thread (which relays a thread's stdio) may be blocked.
 import { appendFileSync, writeSync } from 'node:fs'
 import { workerData } from 'node:worker_threads'
-import { timestamp } from '../log/logger.js'
+import { errorLine } from '../log/error-line.js'
 import { WATCHDOG_LAYOUT, type WatchdogData, readRequestLine } from './watchdog-layout.js'
 
-const { shared, methods, timeoutMs, errorlog, pid } = workerData as WatchdogData
+const { shared, methods, timeoutMs, errorlog } = workerData as WatchdogData
 const state = new Int32Array(shared, 0, 4)
 const start = new Float64Array(shared, WATCHDOG_LAYOUT.startOffset, 1)
 const url = new Uint8Array(shared, WATCHDOG_LAYOUT.urlOffset, WATCHDOG_LAYOUT.urlBytes)
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
 const POLL_MS = Math.min(100, Math.max(10, timeoutMs / 20))
 
-function write(text: string): void {
-  if (errorlog === '-') writeSync(2, text)
-  else appendFileSync(errorlog, text)
+function write(message: string): void {
+  const line = errorLine(errorlog.format, 'error', message)
+  for (const to of new Set(errorlog.to)) {
+    try {
+      if (to === '-' || to === 'stderr') writeSync(2, line)
+      else if (to === 'stdout') writeSync(1, line)
+      else appendFileSync(to, line)
+    } catch {
+      // The main thread's log reports a destination that fails; this line just doesn't reach it.
+    }
+  }
 }
 
 for (;;) {
@@ -29,5 +37,5 @@ for (;;) {
   const request = readRequestLine(state, url, methods)
   // The request ended (and another may have begun) while we read: not the one that overran.
   if (Atomics.load(state, WATCHDOG_LAYOUT.seq) !== seq) continue
-  write(`[${timestamp(new Date())}] [${pid}] [ERROR] Request '${request}' has run ${(elapsed / 1000).toFixed(1)}s, past the ${timeoutMs / 1000}s timeout: the worker will be aborted and the request cut\n`)
+  write(`Request '${request}' has run ${(elapsed / 1000).toFixed(1)}s, past the ${timeoutMs / 1000}s timeout: the worker will be aborted and the request cut`)
 }

@@ -86,10 +86,10 @@ export function nativeAccept(binding: Binding) {
       const tcp = binding.isTcp(watcher)
       return { watcher, tcp }
     })
-    // A client that sends nothing waits in the kernel (at least `timeout`, rounded up to the
-    // kernel's SYN-ACK retransmissions), then gets `timeout` from the worker before its 408. Set
-    // on every start, so a reload with `--timeout 0` turns it off again.
-    const deferSeconds = Math.ceil(worker.settings.timeout)
+    // A client that sends nothing waits in the kernel (at least `headerTimeout`, rounded up to the
+    // kernel's SYN-ACK retransmissions), then gets `headerTimeout` from the worker before its 408.
+    // Set on every start, so a reload with `--header-timeout 0` turns it off again.
+    const deferSeconds = Math.ceil(worker.settings.headerTimeout)
     for (const { watcher, tcp } of watchers) {
       const status = tcp ? binding.deferAccept(watcher, deferSeconds) : 0
       if (status < 0) worker.log.debug(`TCP_DEFER_ACCEPT not set (${getSystemErrorName(status)}): silent connections will occupy workers until their 408`)

@@ -4,7 +4,10 @@ import { bootChecks } from './boot.js'
 import { httpChecks } from './http.js'
 import { interfaceChecks } from './interfaces.js'
 import { lifecycleChecks } from './lifecycle.js'
+import { proxyChecks } from './proxy.js'
 import { runtimeChecks } from './runtime.js'
+import { slowClientChecks } from './slow-clients.js'
+import { strictChecks } from './strict.js'
 import { timeoutChecks } from './timeout.js'
 import { websocketChecks } from './websocket.js'
 
@@ -15,5 +18,8 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   lifecycle: lifecycleChecks,
   http: httpChecks,
   runtime: runtimeChecks,
+  'slow-clients': slowClientChecks,
+  strict: strictChecks,
+  proxy: proxyChecks,
   websocket: websocketChecks,
 }

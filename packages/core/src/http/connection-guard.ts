@@ -1,0 +1,189 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { WorkerRuntime } from '../worker/types.js'
+import { answerRequestTimeout } from './request-timeout-reply.js'
+import { type SlowClientLimits, TrackedConnection } from './tracked-connection.js'
+
+const TRACKED = Symbol('gu.trackedConnection')
+/** Connections cut per turn of the event loop. */
+const CUT_BATCH = 64
+type WithRecord<T> = T & { [TRACKED]?: TrackedConnection }
+
+export interface GuardOptions {
+  /** The most connections held at once; a new one past it sheds another (default `workerConnections`). */
+  readonly maxConnections?: number
+}
+
+/**
+ * gu's defence against slow clients, for engines on node:http (and node:net sockets): every
+ * connection's head must arrive within `headerTimeout`, and its request bodies at `minBodyRate`
+ * over each `bodyTimeout` window, or it gets 408 and is closed — the worker serves on. At
+ * `maxConnections`, a new client makes room by shedding an idle keep-alive connection (longest
+ * idle first), else the one that has sent nothing for longest, rather than being refused; only
+ * connections with a request in the app are never shed. One guard per worker: the cap is the
+ * worker's, across its servers.
+ *
+ * Limits are checked by one sweep over the connections (four per timeout, at most once a second),
+ * which also tells the runtime the worker is alive while a client is uploading a body the app is
+ * waiting for, so that for `sync` `--timeout` counts only the app's time.
+ */
+export class ConnectionGuard {
+  readonly #worker: WorkerRuntime
+  readonly #limits: SlowClientLimits
+  readonly #max: number
+  readonly #open = new Set<TrackedConnection>()
+  readonly #timer: NodeJS.Timeout | undefined
+  #refusedWarnedAt = 0
+
+  constructor(worker: WorkerRuntime, options: GuardOptions = {}) {
+    const { settings } = worker
+    this.#worker = worker
+    this.#max = options.maxConnections ?? settings.workerConnections
+    this.#limits = { headerTimeoutMs: settings.headerTimeout * 1000, bodyTimeoutMs: settings.bodyTimeout * 1000, minBodyRate: settings.minBodyRate }
+    const shortest = Math.min(...[this.#limits.headerTimeoutMs, this.#limits.bodyTimeoutMs].filter((ms) => ms > 0))
+    if (Number.isFinite(shortest)) {
+      this.#timer = setInterval(() => this.sweep(), Math.max(50, Math.min(1000, shortest / 4)))
+      this.#timer.unref()
+    }
+  }
+
+  /** Connections held now. */
+  get size(): number {
+    return this.#open.size
+  }
+
+  /**
+   * Guards `server`'s connections: its own 'connection' handling runs only for connections
+   * admitted here, and node:http's own header and request timeouts make way for the guard's.
+   */
+  attach(server: Server): this {
+    const serve = server.listeners('connection') as Array<(this: Server, socket: Socket) => void>
+    server.removeAllListeners('connection')
+    server.on('connection', (socket: Socket) => {
+      if (!this.admit(socket)) return
+      for (const listener of serve) listener.call(server, socket)
+    })
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => this.#requestBegan(req, res))
+    server.headersTimeout = 0
+    server.requestTimeout = 0
+    return this
+  }
+
+  /**
+   * Takes a new connection: true when it may be served. At the cap another makes room; when none
+   * can (every one has a request in the app), the new one is closed, as node's maxConnections would.
+   */
+  admit(socket: Socket): boolean {
+    const now = Date.now()
+    if (this.#open.size >= this.#max && !this.#shedOne(now)) {
+      socket.destroy()
+      if (now - this.#refusedWarnedAt > 1000) {
+        this.#refusedWarnedAt = now
+        this.#worker.log.warning(`At --worker-connections ${this.#max}, every connection has a request in the app: refusing new connections`)
+      }
+      return false
+    }
+    const tracked = new TrackedConnection(socket, now)
+    ;(socket as WithRecord<Socket>)[TRACKED] = tracked
+    this.#open.add(tracked)
+    socket.once('close', () => this.#open.delete(tracked))
+    return true
+  }
+
+  /** A connection another protocol took over (HTTP/2): it still counts, but is no longer timed or shed. */
+  release(socket: Socket): void {
+    releaseConnection(socket)
+  }
+
+  close(): void {
+    clearInterval(this.#timer)
+  }
+
+  /** One pass over the connections: cut those past a limit; keep the worker alive while clients upload. */
+  sweep(now = Date.now()): void {
+    let uploading = false
+    const cuts: Array<[TrackedConnection, 'header' | 'body']> = []
+    for (const tracked of this.#open) {
+      if (tracked.released) continue
+      tracked.progressed(now)
+      const verdict = tracked.check(now, this.#limits)
+      if (verdict === 'uploading') uploading = true
+      else if (verdict) cuts.push([tracked, verdict])
+    }
+    if (uploading && this.#worker.settings.timeout > 0) this.#worker.notify()
+    this.#cutInBatches(cuts, 0)
+  }
+
+  /**
+   * A flood opened together times out together: cutting thousands in one turn of the loop would
+   * stall every other client for as long, so the loop polls for I/O between batches.
+   */
+  #cutInBatches(cuts: ReadonlyArray<[TrackedConnection, 'header' | 'body']>, from: number): void {
+    const to = Math.min(cuts.length, from + CUT_BATCH)
+    for (let i = from; i < to; i++) {
+      const [tracked, why] = cuts[i]!
+      if (this.#open.has(tracked)) this.#cut(tracked, why)
+    }
+    if (to < cuts.length) setImmediate(() => this.#cutInBatches(cuts, to))
+  }
+
+  #requestBegan(req: IncomingMessage, res: ServerResponse): void {
+    const tracked = (req.socket as WithRecord<Socket>)[TRACKED]
+    if (!tracked) return
+    tracked.requestBegan(req, res, Date.now())
+    ;(res as WithRecord<ServerResponse>)[TRACKED] = tracked
+    res.on('close', onResponseClose)
+  }
+
+  #cut(tracked: TrackedConnection, why: 'header' | 'body'): void {
+    this.#worker.log.debug(`Closing a connection from ${tracked.socket.remoteAddress ?? 'a unix socket'}: its request ${why === 'header' ? 'head took longer than --header-timeout' : 'body arrived slower than --min-body-rate'}`)
+    this.#drop(tracked)
+  }
+
+  /** Closes a connection: with a 408 when nothing has been answered on it yet. */
+  #drop(tracked: TrackedConnection): void {
+    this.#open.delete(tracked)
+    if (tracked.canAnswer) answerRequestTimeout(tracked.socket)
+    else tracked.socket.destroy()
+  }
+
+  /** Makes room for a new connection; false when every connection has a request in the app. */
+  #shedOne(now: number): boolean {
+    let idle: TrackedConnection | undefined
+    let stalled: TrackedConnection | undefined
+    for (const tracked of this.#open) {
+      if (tracked.released) continue
+      tracked.progressed(now)
+      if (tracked.phase === 'idle' && tracked.inFlight === 0) {
+        if (!idle || tracked.since < idle.since) idle = tracked
+      } else if (tracked.receiving() && tracked.sheddable) {
+        if (!stalled || tracked.lastProgress < stalled.lastProgress) stalled = tracked
+      }
+    }
+    const victim = idle ?? stalled
+    if (!victim) return false
+    this.#drop(victim)
+    return true
+  }
+}
+
+// Shared by every response (no closure per request: the hot path).
+function onResponseClose(this: WithRecord<ServerResponse>): void {
+  this[TRACKED]?.responseClosed(Date.now())
+}
+
+/** A guard for `servers` (one per worker), attached to each. */
+/**
+ * A connection another protocol took over (HTTP/2, a WebSocket after its upgrade), whichever
+ * guard holds it: it still counts towards the cap, but is no longer timed or shed.
+ */
+export function releaseConnection(socket: object): void {
+  const tracked = (socket as WithRecord<Socket>)[TRACKED]
+  if (tracked) tracked.released = true
+}
+
+export function guardConnections(worker: WorkerRuntime, servers: readonly Server[], options?: GuardOptions): ConnectionGuard {
+  const guard = new ConnectionGuard(worker, options)
+  for (const server of servers) guard.attach(server)
+  return guard
+}
