@@ -123,6 +123,25 @@ export const upgrade = (req, socket, head) => ws.handleUpgrade(req, socket, head
   })
 })
 
+describe('beside the connection guard', () => {
+  it('an open WebSocket outlives --header-timeout: it is no longer an HTTP request', async () => {
+    const dir = makeApp({ 'app.mjs': EXPRESS_WS })
+    const gu = new Gu(['app.mjs:server', '-k', 'async', '-b', '127.0.0.1:0', '--header-timeout', '1'], { cwd: dir })
+    await gu.waitForWorkers(1)
+    const url = (await gu.url()).replace('http', 'ws')
+    const ws = new WebSocket(`${url}/ws`)
+    await new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject))
+    let closed = false
+    ws.on('close', () => (closed = true))
+    await new Promise((r) => setTimeout(r, 2500))
+    expect(closed, gu.log).toBe(false)
+    const reply = new Promise<string>((resolve) => ws.once('message', (m) => resolve(String(m))))
+    ws.send('still here')
+    expect(await reply).toBe('echo:still here')
+    ws.close()
+  })
+})
+
 describe('Hono on -k async', () => {
   // hono/bun can't be imported on Node (it reads the Bun global as it loads): Hono's own helper
   // for Node is @hono/node-ws, injected into a server the module exports.
