@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Every test spawns real gu servers on a shared 2-core machine: one file at a time.
     fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 30_000,
+    // Upper bounds only, for a loaded 2-core machine: -k threads loads the app in every thread.
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
   },
 })

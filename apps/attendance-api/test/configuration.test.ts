@@ -138,20 +138,22 @@ if (HAVE_SERVICES || (CI && HAVE_REDIS_SERVER)) {
       const { Redis } = await import('ioredis')
       const probe = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 })
       probe.on('error', () => {})
-      await waitForValue(async () => (await probe.ping().catch(() => '')) === 'PONG')
+      await waitForValue(async () => (await probe.ping().catch(() => '')) === 'PONG', 'redis-server to answer')
       probe.disconnect()
       const dir = scratchDir()
       const { gu, url } = await start({ DATA_DIR: dir, REDIS_URL: `redis://127.0.0.1:${port}` })
       expect((await postJson(`${url}${API}/create`, { id: 'o1', name: 'O', status: 'present', date: '2024-01-01' })).status).toBe(200)
       const searchCache = async () => (await call(`${url}${API}/search?id=o1`)).headers['x-cache']
-      await waitForValue(async () => (await searchCache()) === 'miss' && (await searchCache()) === 'hit')
+      await waitForValue(async () => (await searchCache()) === 'miss' && (await searchCache()) === 'hit', 'a cache hit')
+      const gone = new Promise((done) => redis.once('exit', done))
       redis.kill('SIGKILL')
+      await gone // before a new one takes the port
       for (let i = 0; i < 5; i++) expect((await call(`${url}${API}/search?id=o1`)).status).toBe(200)
       expect((await call(`${url}${API}/health/detail`)).json.redis).toBe('down')
-      expect(gu.log.match(/Redis cache unavailable/g)?.length).toBe(1)
+      expect(gu.log.match(/Redis cache unavailable/g)?.length, gu.log).toBe(1)
       redis = startRedis()
-      await waitForValue(() => /Redis cache is back/.test(gu.log))
-      await waitForValue(async () => (await searchCache()) === 'hit')
+      await waitForValue(() => /Redis cache is back/.test(gu.log), 'the app to log that Redis is back')
+      await waitForValue(async () => (await searchCache()) === 'hit', 'a cache hit after the outage')
       expect((await call(`${url}${API}/health/detail`)).json.redis).toBe('up')
       expect(gu.log.match(/Redis cache unavailable/g)?.length).toBe(1)
       expect(gu.log.match(/Redis cache is back/g)?.length).toBe(1)
@@ -161,10 +163,10 @@ if (HAVE_SERVICES || (CI && HAVE_REDIS_SERVER)) {
   })
 }
 
-async function waitForValue(check: () => boolean | Promise<boolean>) {
-  const deadline = Date.now() + 15_000
+async function waitForValue(check: () => boolean | Promise<boolean>, what: string) {
+  const deadline = Date.now() + 20_000
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }

@@ -1,23 +1,24 @@
-import { CONTRACT_VERSION, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
-import { loadNativeAccept, nativeAccept } from './acceptors/native-accept.js'
+import { CONTRACT_VERSION, fallbackWarning, isLoaded, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { loadNativeAccept, nativeAccept, PACKAGE_ROOT } from './acceptors/native-accept.js'
 import { socketCopies } from './acceptors/socket-copies.js'
 import { type AcceptorFactory, SyncEngine } from './sync-engine.js'
 
 /**
  * `GU_SYNC_ACCEPT=copies` forces the portable acceptor (for comparison and tests). Without the
- * native addon (its build script didn't run, as under pnpm 10 until approved), the first worker
- * says so in one warning line: new connections are then served about half as fast.
+ * native addon (no prebuilt binary for this platform, and no build from source: no compiler, or
+ * a build script pnpm didn't approve), the first worker says so in one warning line: new
+ * connections are then served about half as fast.
  */
-function chooseAcceptor(worker: WorkerRuntime): AcceptorFactory {
-  if (process.env.GU_SYNC_ACCEPT === 'copies') return socketCopies
-  const binding = loadNativeAccept()
-  if (binding) return nativeAccept(binding)
+function chooseAcceptor(worker: WorkerRuntime): { factory: AcceptorFactory; from: string } {
+  if (process.env.GU_SYNC_ACCEPT === 'copies') return { factory: socketCopies, from: 'GU_SYNC_ACCEPT=copies' }
+  const addon = loadNativeAccept()
+  if (isLoaded(addon)) return { factory: nativeAccept(addon.binding), from: `${addon.source}, ${addon.path}` }
   if (worker.age === 1) {
-    worker.log.warning(
-      "@gu/worker-sync: its native acceptor isn't built, so workers accept with socket copies (slower); build it with 'npm rebuild @gu/worker-sync', or under pnpm 'pnpm approve-builds' then 'pnpm rebuild @gu/worker-sync' (needs python3, make and a C compiler)",
-    )
+    const what = 'native acceptor'
+    const consequence = 'workers accept with socket copies (slower)'
+    worker.log.warning(fallbackWarning({ packageName: '@gu/worker-sync', packageRoot: PACKAGE_ROOT, what, reason: addon.reason, consequence }))
   }
-  return socketCopies
+  return { factory: socketCopies, from: addon.reason }
 }
 
 /**
@@ -31,8 +32,9 @@ const syncWorker: WorkerClass = {
   sockets: 'inherit',
   timeout: 'request',
   async run(worker: WorkerRuntime): Promise<void> {
-    const engine = new SyncEngine(worker, chooseAcceptor(worker))
-    worker.log.debug(`sync worker accepting with ${engine.acceptorName}`)
+    const acceptor = chooseAcceptor(worker)
+    const engine = new SyncEngine(worker, acceptor.factory)
+    worker.log.debug(`sync worker accepting with ${engine.acceptorName} (${acceptor.from})`)
     await engine.start()
     worker.ready()
     await stopRequested(worker)

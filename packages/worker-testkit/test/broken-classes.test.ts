@@ -48,13 +48,15 @@ describe('the testkit against broken worker classes', () => {
   })
 
   it('fails a class that calls the app without the runtime (no access log, no hooks), from the CLI', async () => {
-    const { code, stdout } = await runCli(['--worker-class', './test/fixtures/no-access-log.mjs', '--only', 'runtime'])
+    const { code, stdout } = await runCli(['--worker-class', './test/fixtures/no-access-log.mjs', '--only', 'runtime,metrics'])
     const lines = stdout.trimEnd().split('\n')
     expect(code).toBe(1)
     expect(lines).toContainEqual(expect.stringMatching(/^✗ runtime: one access-log line per request, with the right atoms \(node app\) — no access-log line was written/))
     expect(lines).toContainEqual(expect.stringMatching(/^✗ runtime: preRequest and postRequest .* — neither preRequest nor postRequest ran/))
     expect(lines).toContainEqual(expect.stringMatching(/^✗ runtime: a request the client aborted is logged .* — no access-log line within 5s/))
-    expect(lines.at(-1)).toBe('0 passed, 4 failed')
+    // Nor does the arbiter hear of its requests: its metrics count none of them.
+    expect(lines).toContainEqual(expect.stringMatching(/^✗ metrics: the arbiter's Prometheus endpoint sums .* — (no gu_http_requests_total\{method="PUT"|gu_http_requests_total\{method="PUT",status_class="2xx"\} is 0)/))
+    expect(lines.at(-1)).toBe('0 passed, 5 failed')
   })
 })
 
@@ -62,7 +64,7 @@ describe('gu-testkit usage', () => {
   it('refuses an unknown group, naming the groups there are', async () => {
     const { code, stderr } = await runCli(['--worker-class', './test/fixtures/no-access-log.mjs', '--only', 'bogus'])
     expect(code).toBe(2)
-    expect(stderr).toMatch(/unknown group bogus: the groups are boot, interfaces, timeout, lifecycle, http, runtime/)
+    expect(stderr).toMatch(/unknown group bogus: the groups are boot, interfaces, timeout, lifecycle, http, runtime, metrics, slow-clients, strict, proxy$/m)
   })
 
   it('says so when the worker class is not found', async () => {

@@ -18,6 +18,10 @@ export function openRedisCache(url: string, warn: (message: string) => void = co
     lazyConnect: false,
   })
   let down = false
+  // Requests that arrive while the first connection is still being made are served uncached
+  // without a warning: that is no outage. A Redis that can't be reached at all says so through
+  // the client's 'error' event.
+  let connectedOnce = false
   const failed = (error: unknown): void => {
     if (down) return
     down = true
@@ -27,12 +31,13 @@ export function openRedisCache(url: string, warn: (message: string) => void = co
   redis.on('ready', () => {
     if (down) warn('attendance-api: Redis cache is back')
     down = false
+    connectedOnce = true
   })
   const attempt = async <T>(run: () => Promise<T>, fallback: T): Promise<T> => {
     try {
       return await run()
     } catch (error) {
-      failed(error)
+      if (connectedOnce) failed(error)
       return fallback
     }
   }
@@ -54,7 +59,7 @@ export function openRedisCache(url: string, warn: (message: string) => void = co
         await redis.ping()
         return 'up'
       } catch (error) {
-        failed(error)
+        if (connectedOnce) failed(error)
         return 'down'
       }
     },

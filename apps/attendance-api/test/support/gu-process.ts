@@ -54,7 +54,8 @@ export class GuProcess {
       if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`expected ${workers} workers:\n${this.log}`)
       await sleep(25)
     }
-    await waitUntil('the app to answer', async () => (await fetch(`${url}/api/v1/attendance/health`).catch(() => undefined))?.ok)
+    // Generous: under -k threads every thread loads the app (TypeScript) before the first answer.
+    await waitUntil('the app to answer', async () => (await fetch(`${url}/api/v1/attendance/health`).catch(() => undefined))?.ok, 90_000)
     return url
   }
 

@@ -13,6 +13,7 @@ import { type SocketCopyMessage, isLivenessMessage, isWorkerMessage } from '../w
 import { checkWorkerClass } from '../worker/check-worker-class.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
 import type { WorkerClass } from '../worker/types.js'
+import { type ArbiterCommand, ArbiterEvents, type ArbiterSnapshot, type RecycleReason } from './arbiter-events.js'
 import type { BoundSocket } from './bound-socket.js'
 import { VERSION } from '../version.js'
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js'
@@ -23,7 +24,7 @@ import { RespawnThrottle } from './respawn-throttle.js'
 import { Reloader } from './reloader.js'
 import { bindSockets } from './sockets.js'
 import { isParentAlive, releaseSocket, spawnNewArbiter, takeInheritedSockets } from './upgrade.js'
-import { type WorkerRecord, spawnWorker } from './worker-process.js'
+import { type WorkerRecord, exitReason, spawnWorker, workerSnapshot } from './worker-process.js'
 import { describeWorkerExit } from './worker-exit.js'
 import { logOpenFilesLimit } from './open-files-limit.js'
 
@@ -33,9 +34,12 @@ const MAX_SOCKET_COPIES = 64
 const SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const
 type Signal = (typeof SIGNALS)[number]
 
-/** What the loop dispatches: a signal, a worker that exited with a code that halts the arbiter, or a file `--reload` saw change. */
+/**
+ * What the loop dispatches: a signal, a worker that exited with a code that halts the arbiter, a
+ * file `--reload` saw change, or a command from beside the arbiter (`gu ctl`, the memory guard).
+ */
 type ArbiterEvent =
-  | { kind: 'signal'; signal: Signal }
+  | ArbiterCommand
   | { kind: 'boot-failure'; record: WorkerRecord; code: number }
   | { kind: 'reload'; file: string }
 
@@ -104,6 +108,9 @@ export class Arbiter {
   #pendingSpawns = 0
   /** With `--reload`: watches the workers' files and the extra files, and enqueues a reload. */
   #reloader: Reloader | undefined
+  readonly #startedAt = Date.now()
+  /** What the control socket, metrics and memory guard hear of: they live beside the arbiter, not in it. */
+  readonly events = new ArbiterEvents()
 
   constructor(options: ArbiterOptions) {
     this.#settings = options.settings
@@ -116,6 +123,39 @@ export class Arbiter {
 
   get #info(): ArbiterInfo {
     return { pid: process.pid, settings: this.#settings, numWorkers: this.#numWorkers }
+  }
+
+  /** The state `gu ctl` and the metrics read: a copy, derived afresh on each read. */
+  get snapshot(): ArbiterSnapshot {
+    return {
+      pid: process.pid,
+      startedAt: this.#startedAt,
+      generation: this.#generation,
+      numWorkers: this.#numWorkers,
+      workerClass: this.#workerClass.name,
+      settings: this.#settings,
+      listeners: this.#workerClass.sockets === 'self' ? this.#settings.bind : this.#sockets.map((socket) => socket.label),
+      stopping: this.#stopping,
+      newArbiterPid: this.#newArbiter?.pid,
+      oldArbiterPid: this.#oldArbiterPid,
+      workers: [...this.#workers.values()].map(workerSnapshot),
+    }
+  }
+
+  /** A change asked for from beside the arbiter: queued and dispatched as a signal is. */
+  request(command: ArbiterCommand): void {
+    this.#enqueue(command)
+  }
+
+  /** Sends a message to every worker still connected (the metrics' scrape of app metrics); returns their pids. */
+  tellWorkers(message: object): number[] {
+    const told: number[] = []
+    for (const worker of this.#workers.values()) {
+      if (!worker.child.connected) continue
+      worker.child.send(message, (error) => error && this.#log.debug(`Could not message worker ${worker.pid}: ${error.message}`))
+      told.push(worker.pid)
+    }
+    return told
   }
 
   /** Starts serving; resolves with the exit code once the arbiter has stopped. */
@@ -153,6 +193,7 @@ export class Arbiter {
     this.#log.info(`Using worker: ${this.#workerClass.name}`)
     for (const signal of SIGNALS) process.on(signal, () => this.#enqueue({ kind: 'signal', signal }))
     this.#syncReloader()
+    this.events.emit('started')
     await runHook(settings, this.#log, 'nworkersChanged', this.#info, this.#numWorkers, null)
     await this.#loop()
     return this.#exitCode ?? EXIT_OK
@@ -194,6 +235,8 @@ export class Arbiter {
 
   async #dispatch(event: ArbiterEvent): Promise<void> {
     if (event.kind === 'boot-failure') return this.#handleBootFailure(event.record, event.code)
+    if (event.kind === 'scale') return this.handleScale(event.count ?? this.#numWorkers + (event.delta ?? 0))
+    if (event.kind === 'recycle') return this.#recycle(event.pid, event.reason)
     if (event.kind === 'reload') {
       // During an upgrade the new arbiter reloads for both: this one (which may have been told
       // WINCH) must not bring its workers back.
@@ -284,6 +327,20 @@ export class Arbiter {
   async handleTtou(): Promise<void> {
     if (this.#numWorkers <= 1) return
     await this.#setNumWorkers(this.#numWorkers - 1)
+  }
+
+  /** `gu ctl scale`: TTIN and TTOU by more than one at a time, never below one worker. */
+  async handleScale(count: number): Promise<void> {
+    const next = Math.max(1, Math.floor(count))
+    if (next !== this.#numWorkers && !this.#stopping) await this.#setNumWorkers(next)
+  }
+
+  /** Replaces a worker that still serves, as max-requests does: the replacement boots, then it gets TERM. */
+  #recycle(pid: number, reason: RecycleReason): void {
+    const worker = this.#workers.get(pid)
+    if (!worker || worker.stopping || worker.retiring || this.#stopping) return
+    worker.retiring = true
+    worker.recycleReason = reason
   }
 
   /**
@@ -486,8 +543,11 @@ export class Arbiter {
     if (message.type === 'retiring') {
       // The loop spawns its replacement at once; once that has booted, it is sent TERM.
       record.retiring = true
+      record.recycleReason ??= 'max-requests'
       return this.#wake?.()
     }
+    if (message.type === 'stats') return void this.events.emit('worker-stats', record.pid, message)
+    if (message.type === 'app-metrics') return void this.events.emit('app-metrics', record.pid, message)
     if (message.type === 'loaded-files') {
       if (!Array.isArray(message.files)) return
       this.#log.debug(`--reload: worker ${record.pid} loaded ${message.files.length} more file(s) to watch`)
@@ -546,6 +606,7 @@ export class Arbiter {
     if (!record.stopping) this.#throttle.exited(lifetime, record.booted)
     const report = describeWorkerExit(record, code, signal, this.#settings.timeout)
     if (report) this.#log[report.level](report.message)
+    this.events.emit('worker-exit', { pid: record.pid, age: record.age, reason: exitReason(record), code, signal })
     void runHook(this.#settings, this.#log, 'childExit', this.#info, { pid: record.pid, age: record.age, exitCode: code, signal })
     if (code === WORKER_BOOT_ERROR || code === APP_LOAD_ERROR) this.#enqueue({ kind: 'boot-failure', record, code })
     this.#wake?.()
@@ -623,6 +684,7 @@ export class Arbiter {
     if (partner) this.#notifier?.notify(`MAINPID=${partner}`)
     else this.#notifier?.notify('STOPPING=1')
     this.#stopping = true
+    this.events.emit('stopping')
     this.#syncReloader()
     for (const socket of new Set([...this.#held, ...this.#sockets])) releaseSocket(socket, this.#isShared(socket))
     this.#held.clear()

@@ -29,7 +29,7 @@ export async function removeStaleSocket(path: string, spec: string): Promise<voi
  * too busy to, with a full backlog or no answer in time), else the error code (EACCES: someone
  * else's socket, which is not ours to remove).
  */
-function probe(path: string): Promise<'stale' | 'served' | string> {
+export function probe(path: string): Promise<'stale' | 'served' | string> {
   return new Promise((resolve) => {
     const socket = connect(path)
     const settle = (state: string) => {

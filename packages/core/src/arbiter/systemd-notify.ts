@@ -1,31 +1,23 @@
-import { realpathSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { getSystemErrorName } from 'node:util'
 import type { Logger } from '../log/logger.js'
-
-interface DgramSocket {
-  send(buffer: Buffer, offset: number, length: number, path: string, callback?: (error?: Error) => void): void
-  on(event: 'error', listener: (error: Error) => void): void
-  close(): void
-}
-interface UnixDgram {
-  createSocket(type: 'unix_dgram'): DgramSocket
-}
+import { CORE_ROOT, coreAddon, isLoaded, type UnixDatagramBinding } from '../native/core-addon.js'
+import { fallbackWarning } from '../native/fallback-warning.js'
 
 /**
  * systemd's readiness protocol (sd_notify): `READY=1` once workers serve, `RELOADING=1` during
  * HUP, `STOPPING=1` on shutdown, sent as datagrams to `NOTIFY_SOCKET`. Node has no unix datagram
- * sockets, so this uses the optional native dependency `unix-dgram` (built with node-gyp).
+ * sockets, so the send is core's own small N-API addon (native/unix-datagram.c, prebuilt; see
+ * docs/native-addons.md for why no pure-JavaScript way is sound).
  */
 export class SystemdNotifier {
-  readonly #socket: DgramSocket
+  readonly #unix: UnixDatagramBinding
   readonly #path: string
   readonly #log: Logger
 
-  private constructor(socket: DgramSocket, path: string, log: Logger) {
-    this.#socket = socket
+  private constructor(unix: UnixDatagramBinding, path: string, log: Logger) {
+    this.#unix = unix
     this.#path = path
     this.#log = log
-    socket.on('error', (error) => log.warning(`systemd notification failed: ${error.message}`))
   }
 
   /**
@@ -36,23 +28,14 @@ export class SystemdNotifier {
     const path = env.NOTIFY_SOCKET
     delete env.NOTIFY_SOCKET
     if (!path) return undefined
-    if (path.startsWith('@')) {
-      log.warning(`NOTIFY_SOCKET=${path} is an abstract socket, which gu can't write to; no readiness notifications`)
+    const addon = coreAddon()
+    if (!isLoaded(addon)) {
+      const consequence = 'systemd gets no readiness notifications (a Type=notify unit will time out starting)'
+      log.warning(fallbackWarning({ packageName: '@gu/core', packageRoot: CORE_ROOT, what: 'NOTIFY_SOCKET is set but the native unix datagram socket is', reason: addon.reason, consequence }))
       return undefined
     }
-    let unix: UnixDgram
-    try {
-      // By its real path: unix-dgram finds its own dependencies beside it (pnpm's layout), which
-      // a symlinked path can hide from an arbiter started by USR2.
-      const require = createRequire(import.meta.url)
-      unix = require(realpathSync(require.resolve('unix-dgram'))) as UnixDgram
-    } catch (error) {
-      const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
-      const why = missing ? 'is not installed (it builds with node-gyp)' : `failed to load: ${(error as Error).message}`
-      log.warning(`NOTIFY_SOCKET is set, but the optional dependency unix-dgram ${why}; no readiness notifications`)
-      return undefined
-    }
-    return new SystemdNotifier(unix.createSocket('unix_dgram'), path, log)
+    log.debug(`systemd notifications to ${path} (${addon.source}, ${addon.path})`)
+    return new SystemdNotifier(addon.binding, path, log)
   }
 
   /** The socket systemd listens on, for a new arbiter started by USR2 to notify in turn. */
@@ -62,9 +45,10 @@ export class SystemdNotifier {
 
   /** Sends `KEY=VALUE` lines, e.g. notify('READY=1', 'STATUS=Serving on 4 workers'). */
   notify(...assignments: string[]): void {
-    const message = Buffer.from(assignments.join('\n'))
-    this.#socket.send(message, 0, message.length, this.#path, (error) => {
-      if (error) this.#log.warning(`systemd notification ${assignments[0]} failed: ${error.message}`)
-    })
+    // A socket per message: a handful in an arbiter's life, and none held open between them.
+    const fd = this.#unix.open()
+    const status = fd < 0 ? fd : this.#unix.sendTo(fd, this.#path, Buffer.from(assignments.join('\n')))
+    if (fd >= 0) this.#unix.close(fd)
+    if (status < 0) this.#log.warning(`systemd notification ${assignments[0]} failed: ${getSystemErrorName(status)} on ${this.#path}`)
   }
 }

@@ -4,6 +4,7 @@ import { parseBind } from '../settings/bind-address.js'
 import type { PlainSettings } from '../settings/types.js'
 import { WORKER_BOOT_ENV, type WorkerBoot } from '../worker/messages.js'
 import type { ListenSocket } from '../worker/types.js'
+import type { ExitReason, RecycleReason, WorkerSnapshot } from './arbiter-events.js'
 import type { BoundSocket } from './bound-socket.js'
 import { WORKER_ENTRY } from './paths.js'
 
@@ -21,8 +22,20 @@ export interface WorkerRecord {
   aborted: boolean
   /** Set once the arbiter asked it to stop, so its exit is expected. */
   stopping: boolean
-  /** It reached max-requests and waits for its replacement to boot before it is sent TERM. */
+  /** It reached max-requests (or the memory guard's limit) and waits for its replacement to boot before it is sent TERM. */
   retiring: boolean
+  recycleReason?: RecycleReason
+}
+
+export function workerSnapshot(w: WorkerRecord): WorkerSnapshot {
+  const state = w.stopping ? 'stopping' : w.retiring ? 'retiring' : w.booted ? 'serving' : 'booting'
+  return { pid: w.pid, age: w.age, generation: w.generation, spawnedAt: w.spawnedAt, lastHeartbeat: w.lastHeartbeat, state, recycleReason: w.recycleReason }
+}
+
+/** Why a worker that has exited went; `crash` when nobody asked it to. */
+export function exitReason(w: WorkerRecord): ExitReason {
+  if (w.aborted) return 'timeout'
+  return w.recycleReason ?? (w.stopping ? 'stopped' : 'crash')
 }
 
 // Debugger flags would make every worker fight over the same inspector port.

@@ -2,11 +2,17 @@ import { SETTINGS } from '../settings/catalog.js'
 
 /** `gu --help`, built from the settings catalog so it can't drift from what the flags do. */
 export function helpText(): string {
-  const lines = ['usage: gu [OPTIONS] APP_MODULE', '', 'APP_MODULE is module:export, module (its default export) or module:factory(args).', '']
+  const lines = [
+    'usage: gu [OPTIONS] APP_MODULE',
+    '       gu ctl [-s PATH] [--json] COMMAND   (talk to a running arbiter: gu ctl --help)',
+    '',
+    'APP_MODULE is module:export, module (its default export) or module:factory(args).',
+    '',
+  ]
   const sections = new Map<string, string[]>()
   for (const spec of SETTINGS) {
     if (spec.flags.length === 0) continue
-    const flag = spec.flags.join(', ') + (spec.kind === 'bool' ? '' : ` ${spec.meta ?? 'VALUE'}`)
+    const flag = spec.flags.join(', ') + (spec.kind === 'bool' ? '' : ` ${spec.meta ?? 'VALUE'}`) + (spec.offFlag ? `, ${spec.offFlag}` : '')
     const entry = `  ${flag.padEnd(34)} ${firstSentence(spec.description)}`
     sections.set(spec.section, [...(sections.get(spec.section) ?? []), entry])
   }

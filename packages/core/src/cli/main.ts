@@ -2,6 +2,7 @@ import { appSource } from '../app/app-source.js'
 import { loadApp } from '../app/load-app.js'
 import { AppLoadError } from '../app/types.js'
 import { Arbiter } from '../arbiter/arbiter.js'
+import { attachOperatorTools } from '../arbiter/operator-tools.js'
 import { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK } from '../arbiter/exit-codes.js'
 import { captureOutput } from '../log/capture-output.js'
 import { Logger } from '../log/logger.js'
@@ -17,6 +18,8 @@ import { helpText } from './help.js'
 
 /** The `gu` command: returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // `gu ctl …` talks to a running arbiter; loaded only then.
+  if (argv[0] === 'ctl') return (await import('../control/ctl.js')).ctlMain(argv.slice(1))
   let debug = argv.includes('debug')
   try {
     takeSocketActivation()
@@ -39,7 +42,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const log = new Logger(logPlan.error)
     if (settings.captureOutput) captureOutput(log)
-    return await new Arbiter({ settings, log, logPlan, workerClass, argv }).run()
+    const arbiter = new Arbiter({ settings, log, logPlan, workerClass, argv })
+    attachOperatorTools(arbiter, settings, log)
+    return await arbiter.run()
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message, error.exitCode, debug ? error : undefined)
     return fail(`unexpected error: ${(error as Error)?.message ?? error}`, EXIT_FAILURE, error)

@@ -34,6 +34,8 @@ export class ConnectionGuard {
   readonly #open = new Set<TrackedConnection>()
   readonly #timer: NodeJS.Timeout | undefined
   #refusedWarnedAt = 0
+  /** Who to shed next, best last (see #shedOne); emptied by each sweep, which makes it stale. */
+  #victims: TrackedConnection[] = []
 
   constructor(worker: WorkerRuntime, options: GuardOptions = {}) {
     const { settings } = worker
@@ -101,6 +103,7 @@ export class ConnectionGuard {
 
   /** One pass over the connections: cut those past a limit; keep the worker alive while clients upload. */
   sweep(now = Date.now()): void {
+    this.#victims = []
     let uploading = false
     const cuts: Array<[TrackedConnection, 'header' | 'body']> = []
     for (const tracked of this.#open) {
@@ -111,7 +114,10 @@ export class ConnectionGuard {
       else if (verdict) cuts.push([tracked, verdict])
     }
     if (uploading && this.#worker.settings.timeout > 0) this.#worker.notify()
-    this.#cutInBatches(cuts, 0)
+    // A flood opened together times out together, and reconnects together when cut: a tenth of
+    // the connections per sweep at most spreads that storm over about ten sweeps (the rest stay
+    // over their limit and are cut by the next ones), so it never overflows the accept queue.
+    this.#cutInBatches(cuts.slice(0, Math.max(CUT_BATCH, Math.ceil(this.#open.size / 10))), 0)
   }
 
   /**
@@ -147,24 +153,44 @@ export class ConnectionGuard {
     else tracked.socket.destroy()
   }
 
-  /** Makes room for a new connection; false when every connection has a request in the app. */
+  /**
+   * Makes room for a new connection; false when every connection has a request in the app. Victims
+   * come from a ranking of every connection, made when needed and used until it runs out (a flood
+   * at the cap sheds on every accept: one scan per accept would cost O(connections) each).
+   */
   #shedOne(now: number): boolean {
-    let idle: TrackedConnection | undefined
-    let stalled: TrackedConnection | undefined
+    for (let fresh = false; ; fresh = true) {
+      for (let victim = this.#victims.pop(); victim; victim = this.#victims.pop()) {
+        if (!this.#open.has(victim) || !mayShed(victim)) continue
+        this.#drop(victim)
+        return true
+      }
+      if (fresh) return false
+      this.#victims = this.#rankVictims(now)
+    }
+  }
+
+  /** Best victim last: idle keep-alive connections, longest idle first, then the longest-stalled. */
+  #rankVictims(now: number): TrackedConnection[] {
+    const idle: TrackedConnection[] = []
+    const stalled: TrackedConnection[] = []
     for (const tracked of this.#open) {
       if (tracked.released) continue
       tracked.progressed(now)
-      if (tracked.phase === 'idle' && tracked.inFlight === 0) {
-        if (!idle || tracked.since < idle.since) idle = tracked
-      } else if (tracked.receiving() && tracked.sheddable) {
-        if (!stalled || tracked.lastProgress < stalled.lastProgress) stalled = tracked
-      }
+      if (tracked.phase === 'idle' && tracked.inFlight === 0) idle.push(tracked)
+      else if (mayShed(tracked)) stalled.push(tracked)
     }
-    const victim = idle ?? stalled
-    if (!victim) return false
-    this.#drop(victim)
-    return true
+    idle.sort((a, b) => b.since - a.since)
+    stalled.sort((a, b) => b.lastProgress - a.lastProgress)
+    return [...stalled, ...idle]
   }
+}
+
+/** Idle between requests, or receiving with nothing of a response under way. */
+function mayShed(tracked: TrackedConnection): boolean {
+  if (tracked.released) return false
+  if (tracked.phase === 'idle') return tracked.inFlight === 0
+  return tracked.receiving() && tracked.sheddable
 }
 
 // Shared by every response (no closure per request: the hot path).

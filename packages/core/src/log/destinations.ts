@@ -11,6 +11,8 @@ type SonicBoom = sonicBoom.SonicBoom
 
 /** A log a disk can't take (full, gone) buffers up to this much, then drops lines rather than memory. */
 const MAX_BUFFERED = 16 * 1024 * 1024
+/** One write carries up to this much of what queued meanwhile (sonic-boom's 16 KiB default falls behind a busy JSON access log). */
+const MAX_WRITE = 1024 * 1024
 
 /** Every open destination, so lines still buffered are written out when the process exits. */
 const live = new Set<SonicBoom>()
@@ -96,7 +98,7 @@ const report = reportOnce()
 
 function open(destination: Destination): SonicBoom {
   const fd = destination === 'stdout' ? 1 : destination === 'stderr' ? 2 : undefined
-  const stream = new SonicBoom({ dest: fd ?? destination, append: true, mkdir: false, maxLength: MAX_BUFFERED, contentMode: 'buffer' })
+  const stream = new SonicBoom({ dest: fd ?? destination, append: true, mkdir: false, maxLength: MAX_BUFFERED, maxWrite: MAX_WRITE, contentMode: 'buffer' })
   stream.on('error', (error: Error) => report(destination, error))
   stream.on('drop', () => report(destination, new Error(`${MAX_BUFFERED / 1024 / 1024} MiB of lines wait to be written: dropping lines until it catches up`)))
   live.add(stream)

@@ -4,6 +4,7 @@ import { parseSyslogAddress } from '../log/syslog-address.js'
 import { SYSLOG_FACILITIES, SYSLOG_FORMATS } from '../log/syslog-frame.js'
 import { formatBind, parseBind } from './bind-address.js'
 import { LAUNCH_DIR } from './launch-dir.js'
+import { parseSize } from './size.js'
 import { setting, type SettingSpec } from './spec.js'
 import type { BindAddress, PlainSettings } from './types.js'
 
@@ -31,6 +32,21 @@ function checkBinds(values: string[]): string | undefined {
     seen.set(key, value)
   }
   return values.length === 0 ? 'at least one address is needed' : undefined
+}
+
+function checkMetricsBind(value: string | null): string | undefined {
+  if (value === null) return undefined
+  try {
+    if (parseBind(value).kind === 'tcp') return undefined
+  } catch (error) {
+    return (error as Error).message
+  }
+  return `'${value}' is not HOST:PORT`
+}
+
+function checkStatsdHost(value: string | null): string | undefined {
+  if (value === null) return undefined
+  return /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(value) ? undefined : `'${value}' is not HOST:PORT`
 }
 
 /** Every plain setting, documented once; `docs/settings.md` is generated from this list. */
@@ -263,6 +279,39 @@ export const SETTINGS = [
   setting({
     key: 'reloadExtraFiles', section: 'Debugging', flags: ['--reload-extra-file'], meta: 'FILE', kind: 'list', default: () => [],
     description: 'With `--reload`, also watch these files, repeatable: a path or a glob (`*`, `**`, `?`) relative to `chdir`, such as `config/*.json` or `views/**/*.html` — files the app reads rather than imports.',
+  }),
+  setting({
+    key: 'controlSocket', section: 'Control', flags: ['--control-socket'], offFlag: '--no-control-socket', meta: 'PATH', kind: 'string', nullable: true,
+    default: () => 'gu.ctl', defaultDoc: '`gu.ctl` in `chdir`',
+    description: 'The unix socket `gu ctl` talks to the arbiter through (status, workers, scale, reload, upgrade, stop, reopen-logs), relative to `chdir`. A stale file left by a dead arbiter is replaced; one a running arbiter answers on is left alone (the server then runs without a control socket, with a warning). `--no-control-socket` (or `null` in the config file) turns it off. Read at start.',
+  }),
+  setting({
+    key: 'controlSocketMode', section: 'Control', flags: ['--control-socket-mode'], meta: 'MODE', kind: 'string', default: () => '0600',
+    check: (mode) => (/^0?[0-7]{3}$/.test(mode) ? undefined : `'${mode}' is not an octal file mode such as 0600 or 660`),
+    description: 'The permissions of the control socket, in octal. Only who may write to the socket may control the server: the default lets its owner alone.',
+  }),
+  setting({
+    key: 'metricsBind', section: 'Metrics', flags: ['--metrics-bind'], meta: 'ADDRESS', kind: 'string', nullable: true, default: () => null,
+    check: checkMetricsBind,
+    description: 'Serve Prometheus metrics at `http://ADDRESS/metrics` from the arbiter (`HOST:PORT`, `[IPv6]:PORT`), summed across every worker: requests by status class and method, request durations, in-flight requests, workers, restarts by reason, each worker\'s memory and event-loop lag, listen backlog queues (Linux), and the app\'s own prom-client metrics (see docs/metrics.md). Off unless set. Read at start.',
+  }),
+  setting({
+    key: 'statsdHost', section: 'Metrics', flags: ['--statsd-host'], meta: 'HOST:PORT', kind: 'string', nullable: true, default: () => null,
+    check: checkStatsdHost,
+    description: 'Send Gunicorn\'s statsd metrics over UDP to this address (`gunicorn.requests`, `gunicorn.request.duration`, `gunicorn.request.status.<code>`, `gunicorn.workers`), from the arbiter once a second. Off unless set.',
+  }),
+  setting({
+    key: 'statsdPrefix', section: 'Metrics', flags: ['--statsd-prefix'], meta: 'PREFIX', kind: 'string', default: () => '',
+    description: 'Prepended, with a dot, to every statsd metric name.',
+  }),
+  setting({
+    key: 'dogstatsdTags', section: 'Metrics', flags: ['--dogstatsd-tags'], meta: 'TAGS', kind: 'string', default: () => '',
+    description: 'Comma-separated DogStatsD tags (`env:prod,app:api`) added to every statsd metric.',
+  }),
+  setting({
+    key: 'maxWorkerMemory', section: 'Metrics', flags: ['--max-worker-memory'], meta: 'SIZE', kind: 'string', nullable: true, default: () => null,
+    check: (size) => (size !== null && parseSize(size) === undefined ? `'${size}' is not a size such as 512M, 1.5G or 300000000` : undefined),
+    description: 'Recycle a worker whose resident memory (RSS) stays above SIZE (`K`, `M`, `G`: powers of 1024; plain bytes) for two checks in a row (they run every second): its replacement boots first, then it stops gracefully, its in-flight requests finishing. Logged with the figure; the reason `memory` shows in the metrics and in `gu ctl workers`. Off unless set.',
   }),
   setting({
     key: 'app', section: 'App', flags: [], meta: 'APP_MODULE', kind: 'string', nullable: true, default: () => null,

@@ -21,6 +21,21 @@ describe('parseArgv', () => {
     expect(parseArgv(['--workers', '3', '--worker-class=async', '--timeout', '2.5']).values).toEqual({ workers: 3, workerClass: 'async', timeout: 2.5 })
   })
 
+  it('turns a setting off with its off flag (--no-control-socket), refusing a value for it', () => {
+    expect(parseArgv(['--control-socket', '/run/a.ctl', '--no-control-socket']).values).toEqual({ controlSocket: null })
+    expect(parseArgv(['--no-control-socket', '--control-socket', 'b.ctl']).values).toEqual({ controlSocket: 'b.ctl' })
+    expect(errorOf(() => parseArgv(['--no-control-socket=1'])).message).toMatch(/--no-control-socket takes no value/)
+  })
+
+  it('checks the new operator settings: socket mode, sizes and addresses', () => {
+    expect(parseArgv(['--control-socket-mode', '660', '--max-worker-memory', '512M', '--metrics-bind', '127.0.0.1:9100', '--statsd-host', 'localhost:8125']).values)
+      .toEqual({ controlSocketMode: '660', maxWorkerMemory: '512M', metricsBind: '127.0.0.1:9100', statsdHost: 'localhost:8125' })
+    expect(errorOf(() => parseArgv(['--control-socket-mode', '999'])).message).toMatch(/not an octal file mode/)
+    expect(errorOf(() => parseArgv(['--max-worker-memory', 'lots'])).message).toMatch(/not a size such as 512M/)
+    expect(errorOf(() => parseArgv(['--metrics-bind', 'unix:/tmp/m.sock'])).message).toMatch(/not HOST:PORT/)
+    expect(errorOf(() => parseArgv(['--statsd-host', 'nowhere'])).message).toMatch(/not HOST:PORT/)
+  })
+
   it('reads short flags with a separate, attached and =-attached value', () => {
     expect(parseArgv(['-w', '4']).values).toEqual({ workers: 4 })
     expect(parseArgv(['-w4']).values).toEqual({ workers: 4 })

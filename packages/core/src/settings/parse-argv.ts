@@ -12,8 +12,9 @@ export interface ParsedArgs {
 }
 
 const BY_FLAG = new Map<string, SettingSpec>(SETTINGS.flatMap((s) => s.flags.map((f) => [f, s] as const)))
+const BY_OFF_FLAG = new Map<string, SettingSpec>(SETTINGS.flatMap((s) => ('offFlag' in s && s.offFlag ? [[s.offFlag, s] as const] : [])))
 const ACTION_FLAGS = ['-h', '--help', '-v', '--version']
-const ALL_FLAGS = [...BY_FLAG.keys(), ...ACTION_FLAGS]
+const ALL_FLAGS = [...BY_FLAG.keys(), ...BY_OFF_FLAG.keys(), ...ACTION_FLAGS]
 
 /** Parses `gu` arguments. `source` names where they came from, for error messages. */
 export function parseArgv(argv: readonly string[], source = 'command line'): ParsedArgs {
@@ -40,6 +41,12 @@ export function parseArgv(argv: readonly string[], source = 'command line'): Par
       continue
     }
     const [flag, inline] = splitFlag(arg)
+    const off = BY_OFF_FLAG.get(flag)
+    if (off) {
+      if (inline !== undefined) throw fail(`option ${flag} takes no value`)
+      values[off.key] = null
+      continue
+    }
     const spec = BY_FLAG.get(flag)
     if (!spec) {
       const guess = closest(flag, ALL_FLAGS)

@@ -39,7 +39,7 @@ export function settingsMarkdown(): string {
 }
 
 function settingEntry(spec: SettingSpec): string[] {
-  const flags = spec.flags.length ? spec.flags.map((f) => `\`${f}${spec.kind === 'bool' ? '' : ` ${spec.meta ?? 'VALUE'}`}\``).join(', ') : 'positional'
+  const flags = spec.flags.length ? [...spec.flags.map((f) => `\`${f}${spec.kind === 'bool' ? '' : ` ${spec.meta ?? 'VALUE'}`}\``), ...(spec.offFlag ? [`\`${spec.offFlag}\``] : [])].join(', ') : 'positional'
   const fallback = spec.defaultDoc ?? `\`${JSON.stringify(spec.default({}))}\``
   return [
     `### \`${spec.key}\``,

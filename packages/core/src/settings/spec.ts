@@ -21,6 +21,8 @@ interface SpecFields<K extends string, V> {
   readonly section: string
   /** Command-line spellings, short first: ['-w', '--workers']. None: config-file only. */
   readonly flags: readonly string[]
+  /** A flag that turns a nullable setting off (sets it to null): `--no-control-socket`. */
+  readonly offFlag?: string
   /** The placeholder shown in `--help` for the flag's value. */
   readonly meta?: string
   /** Smallest accepted number, for int and number kinds. */

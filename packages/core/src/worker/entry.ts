@@ -9,6 +9,7 @@ import { loadConfigFile } from '../settings/config-file.js'
 import type { Hooks, Settings } from '../settings/types.js'
 import { WORKER_BOOT_ENV, type WorkerBoot, type WorkerMessage } from './messages.js'
 import { LoadedFiles } from './loaded-files.js'
+import { answerAppMetrics } from './app-metrics.js'
 import { loadWorkerClass } from './resolve-worker-class.js'
 import { runHookWithin } from '../arbiter/hook-runner.js'
 import { AppSignalHandlers, OwnListenWatch, startApp, stopApp } from './app-lifecycle.js'
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
     selfBinding: workerClass.sockets === 'self',
   })
   installWorkerSignals(runtime, { log, accessLog, hooks })
+  // Always: the arbiter's endpoint (read at its start) may outlive a reload that drops --metrics-bind.
+  answerAppMetrics(plain.chdir, log, send)
 
   try {
     await hooks.postWorkerInit?.(runtime.info)

@@ -35,10 +35,50 @@ export interface RetiringMessage {
   type: 'retiring'
 }
 
-export type WorkerMessage = BootedMessage | HeartbeatMessage | SocketCopiesMessage | LoadedFilesMessage | RetiringMessage
+/**
+ * What the worker has done, sent once a second beside the heartbeat (never per request). Counters
+ * are totals since the worker started, so a lost message loses nothing; gauges are as of now.
+ * New fields may join (per-worker connection counts, …): readers ignore what they don't know.
+ */
+export interface StatsMessage {
+  type: 'stats'
+  /** Requests that ended (a response, or an aborted one). */
+  requests: number
+  inFlight: number
+  /** Resident set size and V8 heap in use, in bytes. */
+  rss: number
+  heapUsed: number
+  /** CPU time used (user + system), in microseconds. */
+  cpuMicros: number
+  /** How late the last stats timer fired: the event loop's lag, in milliseconds. */
+  loopLagMs: number
+  /** Ended requests by method (unusual ones as `OTHER`), then status code: `{ GET: { 200: 9 } }`. */
+  counts: Record<string, Record<string, number>>
+  /** With metrics or statsd on: durations in seconds, counted into `DURATION_BUCKETS` (cumulative). */
+  durations?: { counts: number[]; sum: number }
+  /** With statsd on: durations in ms since the last message, at most `DURATION_SAMPLES` (sampled at `sampleRate`). */
+  samples?: { ms: number[]; sampleRate: number }
+}
+
+/** Answers a `collect-app-metrics` request: the app's prom-client default registry, as JSON. */
+export interface AppMetricsMessage {
+  type: 'app-metrics'
+  id: number
+  metrics: unknown[]
+}
+
+export type WorkerMessage = BootedMessage | HeartbeatMessage | SocketCopiesMessage | LoadedFilesMessage | RetiringMessage | StatsMessage | AppMetricsMessage
 
 // A record, not an array: a message type left out of it fails to compile.
-const WORKER_MESSAGE_TYPES: Record<WorkerMessage['type'], true> = { booted: true, heartbeat: true, 'socket-copies': true, 'loaded-files': true, retiring: true }
+const WORKER_MESSAGE_TYPES: Record<WorkerMessage['type'], true> = {
+  booted: true,
+  heartbeat: true,
+  'socket-copies': true,
+  'loaded-files': true,
+  retiring: true,
+  stats: true,
+  'app-metrics': true,
+}
 const KNOWN = new Set<string>(Object.keys(WORKER_MESSAGE_TYPES))
 /** The messages that prove a worker alive; anything else (metrics, files) says nothing about its loop. */
 const LIVENESS = new Set<string>(['booted', 'heartbeat'] satisfies WorkerMessage['type'][])
@@ -56,6 +96,16 @@ export function isLivenessMessage(message: WorkerMessage): message is BootedMess
 export interface SocketCopyMessage {
   type: 'socket-copy'
   index: number
+}
+
+/** Arbiter → worker: send the app's own prom-client metrics (a scrape of `--metrics-bind`). */
+export interface CollectAppMetricsMessage {
+  type: 'collect-app-metrics'
+  id: number
+}
+
+export function isCollectAppMetricsMessage(message: unknown): message is CollectAppMetricsMessage {
+  return (message as { type?: unknown } | null)?.type === 'collect-app-metrics'
 }
 
 export function isSocketCopyMessage(message: unknown): message is SocketCopyMessage {

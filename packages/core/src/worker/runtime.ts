@@ -7,6 +7,8 @@ import type { WorkerMessage } from './messages.js'
 import { Heartbeat } from './heartbeat.js'
 import { type RequestLedger, RequestRecord } from './active-request.js'
 import { SocketCopies } from './socket-copies.js'
+import { RequestStats } from './request-stats.js'
+import { StatsReporter } from './stats-reporter.js'
 import { configureProxyTrust } from '../http/forwarded.js'
 import { UpgradeRecord } from './upgrade-record.js'
 import type { ActiveRequest, ActiveUpgrade, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
@@ -54,6 +56,9 @@ export class Runtime implements WorkerRuntime {
   readonly #upgraded = new Set<UpgradeRecord>()
   readonly #heartbeat: Heartbeat
   #socketCopies: SocketCopies | undefined
+  /** What `gu ctl`, the metrics and the memory guard see of this worker, sent once a second. */
+  readonly #stats: RequestStats
+  readonly #statsReporter: StatsReporter
   #booted = false
   readonly #selfBinding: boolean
   /** Past max-requests, serving on (each response closing its connection) until the arbiter's TERM. */
@@ -80,6 +85,10 @@ export class Runtime implements WorkerRuntime {
       responseBytes: !!postRequest || !!options.accessLog?.readsResponseBytes,
       responseHeaders: !!postRequest || !!options.accessLog?.readsResponseHeaders,
     }
+    // Each request is timed only when something reads its duration.
+    const metered = !!options.settings.metricsBind || !!options.settings.statsdHost
+    this.#stats = new RequestStats({ histogram: metered, samples: !!options.settings.statsdHost })
+    this.#statsReporter = new StatsReporter(this.#stats, () => this.#open.size, this.#send)
     const runtime = this
     this.#ledger = {
       get closingAll() {
@@ -87,6 +96,7 @@ export class Runtime implements WorkerRuntime {
       },
       lastOrdinal: limit,
       timed: !!options.accessLog,
+      metered,
       ended: (record, response) => this.#ended(record, response),
     }
   }
@@ -134,6 +144,7 @@ export class Runtime implements WorkerRuntime {
     this.#booted = true
     this.#send({ type: 'booted' })
     this.#heartbeat.start()
+    this.#statsReporter.start()
   }
 
   notify(): void {
@@ -167,6 +178,9 @@ export class Runtime implements WorkerRuntime {
 
   stopHeartbeat(): void {
     this.#heartbeat.stop()
+    this.#statsReporter.stop()
+    // The last totals, so the arbiter's counters keep every request this worker served.
+    if (this.#booted) this.#send(this.#statsReporter.message())
   }
 
   /** On SIGABRT (a timeout): log what is being cut, while the event loop can still say it. */
@@ -184,6 +198,7 @@ export class Runtime implements WorkerRuntime {
     if (this.settings.postRequest) runHookSync(this.settings, this.log, 'postRequest', this.info, record.view, response)
     this.#open.delete(record)
     this.#heartbeat.requestFinished()
+    this.#stats.ended(record.view.method, response.statusCode, record.startMs === undefined ? undefined : (performance.now() - record.startMs) / 1000)
     this.#handled++
     if (this.#stopMode === 'graceful' && this.#open.size === 0) this.#leaveUpgraded()
     if (this.#handled >= this.#ledger.lastOrdinal && !this.#stopMode && !this.#retiring) this.#retire()

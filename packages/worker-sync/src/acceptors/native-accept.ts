@@ -1,9 +1,8 @@
 import { AsyncResource } from 'node:async_hooks'
 import type { Server } from 'node:http'
-import { createRequire } from 'node:module'
 import { constants } from 'node:os'
 import { getSystemErrorName } from 'node:util'
-import type { WorkerRuntime } from '@gu/core'
+import { type LoadedAddon, loadAddon, type MissingAddon, packageRootOf, type WorkerRuntime } from '@gu/core'
 import type { Acceptor } from '../sync-engine.js'
 import { connectionSocket } from './connection-socket.js'
 
@@ -24,13 +23,12 @@ interface Binding {
   deferAccept(watcher: object, seconds: number): number
 }
 
-/** The addon built from native/accept-one.c at install, or undefined when it couldn't be built. */
-export function loadNativeAccept(): Binding | undefined {
-  try {
-    return createRequire(import.meta.url)('../build/Release/accept_one.node') as Binding
-  } catch {
-    return undefined
-  }
+/** This package's directory, where node-gyp-build looks for prebuilds/ and build/. */
+export const PACKAGE_ROOT = packageRootOf(import.meta.url)
+
+/** The addon from native/accept-one.c: prebuilt in the package, or built from source at install. */
+export function loadNativeAccept(): LoadedAddon<Binding> | MissingAddon {
+  return loadAddon<Binding>(PACKAGE_ROOT)
 }
 
 /**

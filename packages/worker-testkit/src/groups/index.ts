@@ -4,6 +4,7 @@ import { bootChecks } from './boot.js'
 import { httpChecks } from './http.js'
 import { interfaceChecks } from './interfaces.js'
 import { lifecycleChecks } from './lifecycle.js'
+import { metricsChecks } from './metrics.js'
 import { proxyChecks } from './proxy.js'
 import { runtimeChecks } from './runtime.js'
 import { slowClientChecks } from './slow-clients.js'
@@ -18,6 +19,7 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   lifecycle: lifecycleChecks,
   http: httpChecks,
   runtime: runtimeChecks,
+  metrics: metricsChecks,
   'slow-clients': slowClientChecks,
   strict: strictChecks,
   proxy: proxyChecks,

@@ -1,0 +1,8 @@
+{
+  "targets": [
+    {
+      "target_name": "unix_datagram",
+      "sources": ["native/unix-datagram.c"]
+    }
+  ]
+}

@@ -1,0 +1,159 @@
+// The arbiter's view of its workers, from the outside: the Prometheus endpoint (--metrics-bind)
+// with the app's own prom-client metrics merged in, statsd packets, and the memory guard.
+// (That the endpoint sums requests across 3 workers of every class is a testkit check.)
+import dgram from 'node:dgram'
+import net from 'node:net'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { ctlJson } from '../src/ctl-helpers.js'
+import { Gu, PID_APP, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, sleep } from '../src/harness.js'
+import { startLoad } from '../src/load-helpers.js'
+import { waitUntil, within } from '../src/process-helpers.js'
+
+afterEach(killAll)
+afterAll(cleanupApps)
+
+/** The value of one series in Prometheus text, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue
+    const got = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]))
+    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(line.slice(line.lastIndexOf(' ') + 1))
+  }
+  return undefined
+}
+
+async function metricsOf(gu: Gu): Promise<{ url: string; scrape: () => Promise<string> }> {
+  const url = `${(await gu.waitFor(/Metrics at: (http:\/\/\S+)/))[1]}`
+  return { url, scrape: async () => (await request(url)).body }
+}
+
+const APP_WITH_METRICS = `
+import client from 'prom-client'
+const served = new client.Counter({ name: 'app_orders_total', help: 'Orders taken', labelNames: ['kind'] })
+const open = new client.Gauge({ name: 'app_open_carts', help: 'Carts open now' })
+export function app(req, res) {
+  if (req.url === '/order') { served.inc({ kind: 'web' }); open.inc() }
+  res.end(String(process.pid))
+}
+`
+
+describe('--metrics-bind', () => {
+  it("merges the app's own prom-client metrics, summed across workers", async () => {
+    const dir = makeApp({ 'app.mjs': APP_WITH_METRICS })
+    const gu = new Gu(asyncArgs('app.mjs:app', '-w', '2', '--metrics-bind', '127.0.0.1:0'), { cwd: dir })
+    await gu.waitForWorkers(2)
+    const url = await gu.url()
+    const servedBy = new Map<string, number>()
+    let orders = 0
+    for (let round = 0; round < 40 && (servedBy.size < 2 || round < 10); round++) {
+      const batch = await Promise.all(Array.from({ length: 3 }, () => request(`${url}/order`, { headers: { connection: 'close' } })))
+      for (const res of batch) servedBy.set(res.body, (servedBy.get(res.body) ?? 0) + 1)
+      orders += batch.length
+    }
+    // Both workers took orders, so only a sum across them gives the total.
+    expect(servedBy.size).toBe(2)
+    const { scrape } = await metricsOf(gu)
+    const text = await scrape()
+    expect(text).toContain('# TYPE app_orders_total counter')
+    expect(sample(text, 'app_orders_total', { kind: 'web' })).toBe(orders)
+    expect(sample(text, 'app_open_carts')).toBe(orders)
+  })
+
+  it('counts restarts by reason and shows the accept queue of a busy listener', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const gu = new Gu(asyncArgs('app.mjs:app', '--max-requests', '3', '--metrics-bind', '127.0.0.1:0'), { cwd: dir })
+    const [first] = await gu.waitForWorkers(1)
+    const url = await gu.url()
+    const { scrape } = await metricsOf(gu)
+    for (let i = 0; i < 3; i++) await request(url)
+    await gu.waitFor(/Autorestarting worker/)
+    await waitUntil('the first worker to go', () => !isAlive(first!), 10_000)
+    const [second] = await gu.waitForWorkers(1)
+    process.kill(second!, 'SIGKILL')
+    await waitUntil('a crash counted', async () => sample(await scrape(), 'gu_worker_restarts_total', { reason: 'crash' }) === 1, 10_000)
+    const text = await scrape()
+    expect(sample(text, 'gu_worker_restarts_total', { reason: 'max-requests' })).toBe(1)
+    expect(sample(text, 'gu_worker_restarts_total', { reason: 'timeout' })).toBe(0)
+    // The requests of the workers that went are still counted.
+    expect(sample(text, 'gu_http_requests_total', { method: 'GET', status_class: '2xx' })).toBeGreaterThanOrEqual(3)
+
+    // A worker blocked for 2 s accepts nothing: connections wait in the kernel's accept queue.
+    await gu.waitForWorkers(1)
+    const port = new URL(url).port
+    const blocked = request(`${url}/block?ms=2500`)
+    await sleep(300)
+    const waiting = Array.from({ length: 4 }, () => net.connect(Number(port), '127.0.0.1'))
+    await sleep(300)
+    const queued = sample(await scrape(), 'gu_listen_queue_length', { port })
+    expect(queued).toBeGreaterThanOrEqual(4)
+    expect(sample(await scrape(), 'gu_listen_queue_limit', { port })).toBeGreaterThan(0)
+    for (const socket of waiting) socket.destroy()
+    await blocked
+  })
+})
+
+describe('--statsd-host', () => {
+  it("sends Gunicorn's metrics, prefixed and tagged, to a UDP listener", async () => {
+    const listener = dgram.createSocket('udp4')
+    const lines: string[] = []
+    listener.on('message', (packet) => lines.push(...packet.toString().split('\n')))
+    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve))
+    try {
+      const dir = makeApp({ 'app.mjs': PID_APP })
+      const gu = new Gu(asyncArgs('app.mjs:app', '-w', '2', '--statsd-host', `127.0.0.1:${listener.address().port}`, '--statsd-prefix', 'shop', '--dogstatsd-tags', 'env:test,team:ops'), { cwd: dir })
+      await gu.waitForWorkers(2)
+      const url = await gu.url()
+      for (let i = 0; i < 7; i++) expect((await request(`${url}/x${i}`)).status).toBe(200)
+      const count = (name: string) => lines.filter((l) => l.startsWith(`shop.${name}:`)).reduce((n, l) => n + Number(l.split(':')[1]!.split('|')[0]), 0)
+      await waitUntil('7 requests counted', () => count('gunicorn.requests') >= 7, 5000)
+      await sleep(1200)
+      expect(count('gunicorn.requests')).toBe(7)
+      expect(count('gunicorn.request.status.200')).toBe(7)
+      const durations = lines.filter((l) => l.startsWith('shop.gunicorn.request.duration:'))
+      expect(durations).toHaveLength(7)
+      for (const line of durations) expect(line).toMatch(/^shop\.gunicorn\.request\.duration:\d+(\.\d+)?\|ms\|#env:test,team:ops$/)
+      expect(lines).toContain('shop.gunicorn.workers:2|g|#env:test,team:ops')
+      expect(lines.find((l) => l.startsWith('shop.gunicorn.requests:'))).toMatch(/^shop\.gunicorn\.requests:\d+\|c\|#env:test,team:ops$/)
+    } finally {
+      listener.close()
+    }
+  })
+})
+
+const GROWING_APP = `
+const kept = []
+export function app(req, res) {
+  // /grow keeps 40 MiB more, touched so it counts in the resident set.
+  if (req.url === '/grow') for (let i = 0; i < 40; i++) kept.push(Buffer.alloc(1024 * 1024, 1))
+  res.end(String(process.pid))
+}
+`
+
+describe('--max-worker-memory', () => {
+  it('recycles a worker that allocates past the limit, its replacement first, without a failed request', async () => {
+    const dir = makeApp({ 'app.mjs': GROWING_APP })
+    const socket = `${dir}/ctl.sock`
+    const gu = new Gu(asyncArgs('app.mjs:app', '-w', '1', '--max-worker-memory', '150M', '--control-socket', socket, '--metrics-bind', '127.0.0.1:0'), { cwd: dir })
+    const [worker] = await gu.waitForWorkers(1)
+    const url = await gu.url()
+    const { scrape } = await metricsOf(gu)
+    const load = startLoad(url, { durationMs: 8000, concurrency: 4 })
+    for (let i = 0; i < 3; i++) expect((await request(`${url}/grow`)).body).toBe(String(worker))
+    const line = await gu.waitFor(new RegExp(`Worker \\(pid:${worker}\\) uses ([\\d.]+) MB of memory, above --max-worker-memory 150\\.0 MB: recycling it gracefully`), 10_000)
+    expect(Number(line[1])).toBeGreaterThan(150)
+    const retiring = await ctlJson<{ workers: Array<{ pid: number; state: string; reason: string | null }> }>(socket, 'workers')
+    expect(retiring.workers.find((w) => w.pid === worker)).toMatchObject({ reason: 'memory' })
+    await waitUntil('the old worker to go', () => !isAlive(worker!), 15_000)
+    // Its replacement booted before it was told to stop.
+    const log = gu.log
+    const replacement = [...log.matchAll(/Booting worker with pid: (\d+)/g)].map((m) => Number(m[1])).find((pid) => pid !== worker)
+    expect(replacement).toBeDefined()
+    expect(log.indexOf(`Booting worker with pid: ${replacement}`)).toBeLessThan(log.indexOf(`Worker exiting (pid: ${worker})`))
+    const result = await within(15_000, load.stop(), 'load')
+    expect(result.failed).toBe(0)
+    expect(result.ok).toBeGreaterThan(20)
+    expect(sample(await scrape(), 'gu_worker_restarts_total', { reason: 'memory' })).toBe(1)
+    const after = await ctlJson<{ recentRestarts: Array<{ pid: number; reason: string }> }>(socket, 'workers')
+    expect(after.recentRestarts[0]).toMatchObject({ pid: worker, reason: 'memory' })
+  })
+})
