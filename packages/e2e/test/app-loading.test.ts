@@ -308,13 +308,24 @@ describe('load failures exit 4 naming the module and export', () => {
     const result = await runGu(asyncArgs(appModule, ...extra), { cwd: dir, timeoutMs: 20_000 })
     expect(result.code, result.stderr).toBe(4)
     const errors = errorLines(result.stderr)
-    expect(errors.join('\n')).toMatch(typeof message === 'string' ? new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('DIR', dir)) : message)
+    expect(errors.join('\n')).toMatch(typeof message === 'string' ? new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('DIR', dir)) : message)
     expect(result.stderr).not.toMatch(/^\s+at /m)
     return result
   }
 
-  it('module not found', async () => {
-    await expectLoadFailure({}, 'nowhere.mjs:app', "cannot find module 'nowhere.mjs' from DIR; is it installed? (APP_MODULE 'nowhere.mjs:app')")
+  it("a missing file: says the file doesn't exist, with the path tried", async () => {
+    await expectLoadFailure({}, 'nowhere.mjs:app', "the file DIR/nowhere.mjs doesn't exist (APP_MODULE 'nowhere.mjs:app')")
+    await expectLoadFailure({}, './lib/nowhere.ts:app', "the file DIR/lib/nowhere.ts doesn't exist (APP_MODULE './lib/nowhere.ts:app')")
+    // Without an extension it may be a file or a package: both are named.
+    await expectLoadFailure({}, 'nowhere:app', "no file DIR/nowhere (nor with .js, .mjs, .cjs, .ts, .mts, .cts, nor a directory with an index file), and no package 'nowhere' installed from DIR")
+  })
+
+  it("a TypeScript syntax error: the compiler's message, with file, line and column", async () => {
+    await expectLoadFailure(
+      { 'broken.ts': 'export function app(req: any, res: any) {\n  res.end("x"\n}\n' },
+      'broken.ts:app',
+      'failed to load DIR/broken.ts: SyntaxError: Expected ")" but found "}" at DIR/broken.ts:3:1',
+    )
   })
 
   it('missing export, listing what there is', async () => {

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { errorLines, expectOneLineError, holdPort } from '../src/cli-helpers.js'
@@ -153,7 +154,11 @@ describe('addresses gu cannot bind', () => {
 
 describe('worker classes', () => {
   it('names the package to install for a built-in worker that is not installed', async () => {
-    const line = expectOneLineError(await run(asyncArgs('app.mjs:app', '-k', 'threads'), { cwd: app() }))
+    // Outside this package, where every built-in class is installed (the framework matrix runs them all).
+    const outside = mkdtempSync(join(tmpdir(), 'gu-e2e-'))
+    writeFileSync(join(outside, 'app.mjs'), PID_APP)
+    const line = expectOneLineError(await run(['app.mjs:app', '-k', 'threads', '-b', '127.0.0.1:0'], { cwd: outside }))
+    rmSync(outside, { recursive: true, force: true })
     expect(line).toContain("worker class 'threads' not found")
     expect(line).toContain('npm install @gu/worker-threads')
   })

@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http'
 import type { Socket } from 'node:net'
-import { applyRequestRules, ConnectionGuard, nodeRequestListener, type WorkerRuntime } from '@gu/core'
+import { applyRequestRules, ConnectionGuard, nodeRequestListener, refuseUpgrades, type WorkerRuntime } from '@gu/core'
 
 /**
  * How a sync worker takes connections: `resume` starts accepting on every socket; `pause` stops
@@ -66,6 +66,8 @@ export class SyncEngine {
       // After the runtime's and the app's own 'close' listeners: they run before the next request.
       res.on('close', () => this.#requestOver(req.socket))
     })
+    // A WebSocket would hold this worker's only slot for as long as it stays open.
+    refuseUpgrades(server, this.#worker, 'the sync worker serves one connection at a time (use -k async for WebSockets)')
     // A pipelined second request on the connection never reaches the app.
     server.maxRequestsPerSocket = 1
     applyRequestRules(server, this.#worker)

@@ -6,11 +6,19 @@ import { fileURLToPath } from 'node:url'
 /** `fixtures/` beside `dist/` (and beside `src/` when run from source). */
 export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
 
-export type FixtureApp = 'node' | 'fetch'
+export type FixtureApp = 'node' | 'fetch' | 'ws-node' | 'ws-fetch'
+
+const MODULES: Record<FixtureApp, string> = {
+  node: `${join(FIXTURES_DIR, 'node-app.mjs')}:app`,
+  fetch: join(FIXTURES_DIR, 'fetch-app.mjs'),
+  // Apps that take WebSockets: an exported http.Server with ws on it, and Bun-style handlers.
+  'ws-node': `${join(FIXTURES_DIR, 'ws-node-app.mjs')}:server`,
+  'ws-fetch': join(FIXTURES_DIR, 'ws-fetch-app.mjs'),
+}
 
 /** The APP_MODULE of a fixture app, as an absolute path. */
 export function fixtureAppModule(app: FixtureApp): string {
-  return app === 'node' ? `${join(FIXTURES_DIR, 'node-app.mjs')}:app` : join(FIXTURES_DIR, 'fetch-app.mjs')
+  return MODULES[app]
 }
 
 /** A file the kit ships in `fixtures/`, as an absolute path. */

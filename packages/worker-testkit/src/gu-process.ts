@@ -1,11 +1,12 @@
 // One running `gu` arbiter with the class under test, and what can be read from the outside.
 import type { ChildProcess } from 'node:child_process'
+import type { FixtureApp } from './fixtures.js'
 import { childPids, isAlive } from './procfs.js'
 import { pollUntil } from './wait.js'
 
 export interface StartOptions {
-  /** The kit's `node` (default) or `fetch` fixture app, or any APP_MODULE as is. */
-  app?: 'node' | 'fetch' | { module: string }
+  /** The kit's `node` (default) or `fetch` fixture app, a WebSocket one (`ws-node`, `ws-fetch`), or any APP_MODULE as is. */
+  app?: FixtureApp | { module: string }
   /** `-w`; 1 by default. */
   workers?: number
   /** More gu arguments (`--timeout 2` …). */

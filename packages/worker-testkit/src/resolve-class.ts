@@ -63,5 +63,6 @@ export async function readClassInfo(file: string): Promise<ClassInfo> {
     name: typeof value.name === 'string' ? value.name : '(unnamed)',
     sockets: value.sockets === 'self' ? 'self' : 'inherit',
     timeoutScope: timeout as TimeoutScope,
+    websockets: value.websockets === true || value.websockets === 'fetch' ? value.websockets : false,
   }
 }

@@ -5,7 +5,7 @@ import { selectChecks } from './run-testkit.js'
 import type { ClassInfo } from './types.js'
 
 const PACKAGE_DIR = resolve(import.meta.dirname, '..')
-const info = (timeoutScope: ClassInfo['timeoutScope']): ClassInfo => ({ file: '/x.mjs', name: 'x', sockets: 'inherit', timeoutScope })
+const info = (timeoutScope: ClassInfo['timeoutScope'], websockets = false): ClassInfo => ({ file: '/x.mjs', name: 'x', sockets: 'inherit', timeoutScope, websockets })
 
 describe('selectChecks', () => {
   it('runs the timeout checks of the declared scope only', () => {
@@ -20,6 +20,11 @@ describe('selectChecks', () => {
     const shedding = (scope: ClassInfo['timeoutScope']) => selectChecks(info(scope), ['slow-clients']).some((c) => /worker-connections/.test(c.name))
     expect([shedding('loop'), shedding('thread'), shedding('request')]).toEqual([true, true, false])
     expect(selectChecks(info('request'), ['slow-clients']).length).toBe(3)
+  })
+
+  it('runs the websocket group only for classes that declare websockets', () => {
+    expect(selectChecks(info('loop'), ['websocket'])).toEqual([])
+    expect(selectChecks(info('loop', true), ['websocket']).length).toBeGreaterThan(0)
   })
 
   it('keeps to the groups asked for, and refuses unknown ones', () => {

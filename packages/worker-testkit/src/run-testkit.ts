@@ -9,7 +9,9 @@ export function selectChecks(workerClass: ClassInfo, only?: readonly string[]): 
   const names = only && only.length > 0 ? only : Object.keys(GROUPS)
   const unknown = names.filter((name) => !(name in GROUPS))
   if (unknown.length > 0) throw new Error(`unknown group ${unknown.join(', ')}: the groups are ${Object.keys(GROUPS).join(', ')}`)
-  return names.flatMap((name) => GROUPS[name]!).filter((check) => !check.scope || [check.scope].flat().includes(workerClass.timeoutScope))
+  return names
+    .flatMap((name) => GROUPS[name]!)
+    .filter((check) => (!check.scope || [check.scope].flat().includes(workerClass.timeoutScope)) && (!check.websockets || workerClass.websockets !== false))
 }
 
 export async function runTestkit(options: TestkitOptions): Promise<TestkitReport> {

@@ -12,6 +12,8 @@ export interface ClassInfo {
   readonly sockets: 'inherit' | 'self'
   /** The declared `timeout` scope (`loop` when the class declares none). */
   readonly timeoutScope: TimeoutScope
+  /** What the class declares: the `websocket` group runs on `true` (node and fetch apps) and `'fetch'` (the fetch app only). */
+  readonly websockets: boolean | 'fetch'
 }
 
 /** What every check is given: the class, and a way to start gu with it. */
@@ -33,6 +35,8 @@ export interface Check {
   readonly timeoutMs: number
   /** Run only for classes whose declared `timeout` scope is this one (or one of these). */
   readonly scope?: TimeoutScope | readonly TimeoutScope[]
+  /** Run only for classes that declare `websockets` (`true` or `'fetch'`). */
+  readonly websockets?: boolean
   /** Resolves when the class behaves; throws an Error whose message says what went wrong. */
   run(ctx: CheckContext): Promise<void>
 }

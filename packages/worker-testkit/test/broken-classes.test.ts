@@ -53,9 +53,10 @@ describe('the testkit against broken worker classes', () => {
     expect(code).toBe(1)
     expect(lines).toContainEqual(expect.stringMatching(/^✗ runtime: one access-log line per request, with the right atoms \(node app\) — no access-log line was written/))
     expect(lines).toContainEqual(expect.stringMatching(/^✗ runtime: preRequest and postRequest .* — neither preRequest nor postRequest ran/))
+    expect(lines).toContainEqual(expect.stringMatching(/^✗ runtime: a request the client aborted is logged .* — no access-log line within 5s/))
     // Nor does the arbiter hear of its requests: its metrics count none of them.
     expect(lines).toContainEqual(expect.stringMatching(/^✗ metrics: the arbiter's Prometheus endpoint sums .* — (no gu_http_requests_total\{method="PUT"|gu_http_requests_total\{method="PUT",status_class="2xx"\} is 0)/))
-    expect(lines.at(-1)).toBe('0 passed, 4 failed')
+    expect(lines.at(-1)).toBe('0 passed, 5 failed')
   })
 })
 

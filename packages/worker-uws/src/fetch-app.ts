@@ -1,6 +1,6 @@
 // Fetch apps on uWS: a Request built from the copied head, its body streamed from onData (paused
 // while the app doesn't read), and the Response written corked, with backpressure.
-import type { FetchHandler, WorkerRuntime } from '@gu/core'
+import type { FetchHandler, FetchServer, WorkerRuntime } from '@gu/core'
 import type { HttpResponse } from 'uWebSockets.js'
 import { Exchange, failResponse } from './exchange.js'
 import { staticBody } from './static-body.js'
@@ -62,7 +62,7 @@ export function requestBody(exchange: Exchange): ReadableStream<Uint8Array> {
 const NO_BODY = new Set(['GET', 'HEAD'])
 
 /** Serves one request with a fetch handler; the head is copied and the exchange listening for an abort. */
-export function serveFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange: FetchExchange): void {
+export function serveFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange: FetchExchange, server?: FetchServer): void {
   const { head } = exchange
   exchange.onAbort = () => exchange.abort.abort()
   const init: RequestInit & { duplex?: 'half' } = { method: head.method, headers: pairs(head.raw), signal: exchange.abort.signal }
@@ -81,15 +81,15 @@ export function serveFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange:
   exchange.native = request
   exchange.view.native = request
   const run = () => {
-    let result: Response | Promise<Response>
+    let result: Response | undefined | Promise<Response | undefined>
     try {
-      result = fetch(request)
+      result = fetch(request, server)
     } catch (error) {
       return failResponse(exchange, worker, error)
     }
     if (result instanceof Response) return writeResponse(worker, exchange, result)
     Promise.resolve(result).then(
-      (response) => writeResponse(worker, exchange, response),
+      (response) => writeResponse(worker, exchange, response as Response),
       (error) => (exchange.abort.signal.aborted ? undefined : failResponse(exchange, worker, error)),
     )
   }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
-import { CONTRACT_VERSION, drain, REFUSAL_TEXT, refusalBody, requestRules, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
-import type { HttpRequest, HttpResponse, us_listen_socket } from 'uWebSockets.js'
+import { CONTRACT_VERSION, drain, REFUSAL_TEXT, refusalBody, requestRules, takesUpgrades, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js'
 import { Exchange } from './exchange.js'
 import { FetchExchange, serveFetch } from './fetch-app.js'
 import { describeBind, listenOn } from './listen.js'
 import { loadUws } from './native.js'
 import { serveNode } from './node-app.js'
 import { RequestHead } from './request-head.js'
+import { PlainFetchServer, serveWebSockets } from './websockets.js'
 
 /**
  * uWebSockets.js as the HTTP engine: each worker binds every address itself (SO_REUSEPORT) and
@@ -17,6 +18,7 @@ const uwsWorker: WorkerClass = {
   contract: CONTRACT_VERSION,
   name: 'uws',
   sockets: 'self',
+  websockets: 'fetch',
   checkSettings(settings: Settings, addresses: readonly BindAddress[]): void {
     loadUws()
     if (settings.proxyProtocol) throw new Error("--proxy-protocol needs the PROXY header read before HTTP parsing starts, which uWS 20.30 doesn't allow: use a node:http class (-k async, sync or threads), or have the proxy send X-Forwarded-For (--forwarded-allow-ips)")
@@ -28,7 +30,8 @@ const uwsWorker: WorkerClass = {
   async run(worker: WorkerRuntime): Promise<void> {
     const uws = loadUws()
     const app = uws.App()
-    const handler = requestHandler(worker)
+    const handler = requestHandler(worker, app)
+    if (worker.app?.interface === 'fetch' && worker.app.websocket) serveWebSockets(uws, app, worker, worker.app.fetch, worker.app.websocket)
     app.any('/*', handler)
     const listening: us_listen_socket[] = []
     try {
@@ -38,6 +41,9 @@ const uwsWorker: WorkerClass = {
       throw error
     }
     if (worker.age === 1) warnAboutMigration(worker)
+    if (worker.age === 1 && worker.app?.interface === 'node' && takesUpgrades(worker.app)) {
+      worker.log.warning("The app takes WebSockets through node:http's 'upgrade', which uWS can't hand over (it has no raw sockets): upgrade requests reach the app as plain requests. Serve WebSockets from a fetch app (server.upgrade with websocket handlers), or use -k async")
+    }
     worker.ready()
     await stopped(worker)
     if (worker.stopMode !== 'graceful') return
@@ -60,7 +66,7 @@ const uwsWorker: WorkerClass = {
   },
 }
 
-function requestHandler(worker: WorkerRuntime): (res: HttpResponse, req: HttpRequest) => void {
+function requestHandler(worker: WorkerRuntime, uwsApp: TemplatedApp): (res: HttpResponse, req: HttpRequest) => void {
   const app = worker.app
   if (!app) throw new Error('the uws worker class serves the app the runtime loaded')
   const rules = requestRules(worker.settings)
@@ -71,7 +77,7 @@ function requestHandler(worker: WorkerRuntime): (res: HttpResponse, req: HttpReq
       if (head.refusal) return refuse(res, head)
       const exchange = new FetchExchange(res, head)
       exchange.active = worker.beginRequest(exchange.view)
-      serveFetch(worker, fetch, exchange)
+      serveFetch(worker, fetch, exchange, new PlainFetchServer(exchange.view.remoteAddress, uwsApp))
     }
   }
   const listener = app.listener

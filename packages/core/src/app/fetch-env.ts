@@ -2,6 +2,8 @@ import { isIP } from 'node:net'
 import { proxyTrust } from '../http/forwarded.js'
 import { INCOMING } from './fetch-request.js'
 import type { NodeRequest, NodeResponse } from './fetch-node-types.js'
+import { topics } from './fetch-websocket.js'
+import type { UpgradeOptions } from './fetch-websocket-types.js'
 
 /** Bun's `SocketAddress`: what `server.requestIP(request)` answers. */
 export interface SocketAddress {
@@ -13,6 +15,13 @@ export interface SocketAddress {
 /** What every engine passes a fetch app as its second argument: Bun's `requestIP`, and more where it has it. */
 export interface FetchServer {
   requestIP(request: Request): SocketAddress | null
+  /**
+   * Bun's: accept this WebSocket handshake (the app's `websocket` handlers then get the socket).
+   * False when the request isn't one, or where the app has no `websocket` export.
+   */
+  upgrade(request: Request, options?: UpgradeOptions): boolean
+  /** Bun's: send to every socket subscribed to `topic` in this worker. */
+  publish(topic: string, data: string | ArrayBufferView | ArrayBuffer, compress?: boolean): number
 }
 
 /**
@@ -27,6 +36,15 @@ export class FetchEnv implements FetchServer {
   constructor(incoming: NodeRequest, outgoing: NodeResponse) {
     this.incoming = incoming
     this.outgoing = outgoing
+  }
+
+  /** Only an upgrade request (served by the app's `websocket` handlers) can be upgraded. */
+  upgrade(_request: Request, _options?: UpgradeOptions): boolean {
+    return false
+  }
+
+  publish(topic: string, data: string | ArrayBufferView | ArrayBuffer, compress?: boolean): number {
+    return topics.publish(topic, data, compress)
   }
 
   /** The client's address: the connection's peer, or whom a trusted proxy forwarded for (null once unknown). */

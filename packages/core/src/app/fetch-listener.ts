@@ -29,7 +29,7 @@ export function fetchToNodeListener(handler: FetchHandler, onError: (error: unkn
   }
   return (req, res) => {
     const request = new NodeBackedRequest(req, res)
-    let result: Response | Promise<Response>
+    let result: Response | undefined | Promise<Response | undefined>
     try {
       result = handler(request as unknown as Request, new FetchEnv(req, res))
       if (!(result instanceof Promise)) return send(result, request, req, res)

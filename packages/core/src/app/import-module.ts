@@ -47,10 +47,26 @@ export function esModuleInterop(namespace: Record<string, unknown>): Record<stri
  */
 export function describeLoadError(error: unknown, file: string): string {
   if (!(error instanceof Error)) return String(error)
+  const compiler = compilerError(error.message)
+  if (compiler) return compiler
   const firstLine = error.message.split('\n').find((line) => line.trim()) ?? error.name
   const location = findLocation(`${error.message}\n${error.stack ?? ''}`, file) ?? syntaxErrorLocation(error, file)
   const where = location && !firstLine.includes(location) ? ` at ${location}` : ''
   return `${error.name === 'Error' ? '' : `${error.name}: `}${firstLine}${where}`
+}
+
+// esbuild (through tsx): "Transform failed with 1 error:\n/app/broken.ts:3:10: ERROR: Expected ";" but found "x"".
+const ESBUILD_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m
+
+/** The compiler's own message for a TypeScript file that doesn't compile, with file, line and column (1-based). */
+function compilerError(message: string): string | undefined {
+  if (!message.startsWith('Transform failed')) return undefined
+  const match = ESBUILD_ERROR.exec(message)
+  if (!match) return undefined
+  const [, where, line, column, text] = match as unknown as [string, string, string, string, string]
+  const more = /with (\d+) errors/.exec(message)
+  const others = more ? ` (and ${Number(more[1]) - 1} more)` : ''
+  return `SyntaxError: ${text} at ${where}:${line}:${Number(column) + 1}${others}`
 }
 
 function findLocation(text: string, file: string): string | undefined {

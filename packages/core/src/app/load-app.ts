@@ -1,6 +1,6 @@
 import type { AppSource } from '../worker/types.js'
 import { parseAppModule } from './app-module.js'
-import { toApp } from './detect-interface.js'
+import { type AppExtras, toApp } from './detect-interface.js'
 import { describeLoadError, importFile } from './import-module.js'
 import { ModuleNotFoundError, resolveModule } from './resolve-module.js'
 import { type App, AppLoadError } from './types.js'
@@ -41,7 +41,23 @@ export async function loadApp(source: AppSource): Promise<LoadedApp> {
       throw new AppLoadError(`${name}(…) threw: ${describeLoadError(error, file)}`)
     }
   }
-  return { app: await toApp(await exported, name, appInterface), file }
+  return { app: await toApp(await exported, name, appInterface, extras(module, name)), file }
+}
+
+/** The exports beside the app that gu reads: `upgrade`, `websocket`, `startup`, `shutdown`. */
+function extras(module: Record<string, unknown>, name: string): AppExtras {
+  const read = (key: string) => {
+    const value = module[key] ?? (module.default as Record<string, unknown> | undefined)?.[key]
+    if (value === undefined || key === 'websocket') return value
+    if (typeof value !== 'function') throw new AppLoadError(`the module of ${name} exports '${key}', but it is ${typeof value}, not a function`)
+    return value
+  }
+  return {
+    upgrade: read('upgrade') as AppExtras['upgrade'],
+    websocket: read('websocket') as AppExtras['websocket'],
+    startup: read('startup') as AppExtras['startup'],
+    shutdown: read('shutdown') as AppExtras['shutdown'],
+  }
 }
 
 function pick(module: Record<string, unknown>, path: string[] | undefined, moduleName: string) {

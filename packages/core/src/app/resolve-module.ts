@@ -17,12 +17,22 @@ export class ModuleNotFoundError extends Error {
 export function resolveModule(specifier: string, fromDir: string): string {
   const local = resolveFile(isAbsolute(specifier) ? specifier : resolve(fromDir, specifier))
   if (local) return local
-  if (isRelative(specifier) || isAbsolute(specifier)) {
-    throw new ModuleNotFoundError(`cannot find module '${specifier}' in ${fromDir}`)
-  }
+  const path = isAbsolute(specifier) ? specifier : resolve(fromDir, specifier)
+  const missingFile = () => new ModuleNotFoundError(`the file ${path} doesn't exist${triedExtensions(specifier)}`)
+  if (isRelative(specifier) || isAbsolute(specifier)) throw missingFile()
   const found = resolvePackage(specifier, fromDir)
-  if (!found) throw new ModuleNotFoundError(`cannot find module '${specifier}' from ${fromDir}; is it installed?`)
-  return found
+  if (found) return found
+  if (looksLikeFile(specifier)) throw missingFile()
+  throw new ModuleNotFoundError(`no file ${path}${triedExtensions(specifier)}, and no package '${specifier}' installed from ${fromDir}`)
+}
+
+/** `app.js`, `src/server.ts`: a path, not a package name (which has no extension; a scope starts with @). */
+function looksLikeFile(specifier: string): boolean {
+  return /\.[cm]?[jt]s$/.test(specifier) && !specifier.startsWith('@')
+}
+
+function triedExtensions(specifier: string): string {
+  return /\.[cm]?[jt]s$/.test(specifier) ? '' : ` (nor with ${EXTENSIONS.slice(1).join(', ')}, nor a directory with an index file)`
 }
 
 function isRelative(specifier: string): boolean {

@@ -18,7 +18,7 @@ import type { BoundSocket } from './bound-socket.js'
 import { ConnectionBoard } from '../worker/connection-board.js'
 import { VERSION } from '../version.js'
 import { APP_LOAD_ERROR, EXIT_OK, WORKER_BOOT_ERROR } from './exit-codes.js'
-import { runHook } from './hook-runner.js'
+import { runHook, runHookWithin } from './hook-runner.js'
 import { Pidfile } from './pidfile.js'
 import { SystemdNotifier } from './systemd-notify.js'
 import { RespawnThrottle } from './respawn-throttle.js'
@@ -717,7 +717,7 @@ export class Arbiter {
       await this.#waitForWorkers(5000)
     }
     this.#pidfile?.unlink(process.pid)
-    await runHook(this.#settings, this.#log, 'onExit', this.#info)
+    await runHookWithin(this.#settings, this.#log, 'onExit', this.#settings.gracefulTimeout * 1000, this.#info)
     this.#log.info('Shutting down: Master')
     await this.#log.flush()
     this.#exitCode = code

@@ -24,3 +24,18 @@ export async function runHook<K extends keyof Hooks>(hooks: Hooks, log: Logger, 
     log.error(`${name} hook failed`, error)
   }
 }
+
+/**
+ * Runs a hook and waits for it, but no longer than `limitMs` (what follows — an exit — can't wait
+ * for ever): a hook still running then is named in a warning and left behind.
+ */
+export async function runHookWithin<K extends keyof Hooks>(hooks: Hooks, log: Logger, name: K, limitMs: number, ...args: HookArgs<K>): Promise<void> {
+  if (!hooks[name]) return
+  let timer: NodeJS.Timeout | undefined
+  const overrun = new Promise<'overrun'>((resolve) => {
+    timer = setTimeout(() => resolve('overrun'), limitMs)
+  })
+  const outcome = await Promise.race([runHook(hooks, log, name, ...args), overrun])
+  clearTimeout(timer)
+  if (outcome === 'overrun') log.warning(`${name} hook did not finish within ${(limitMs / 1000).toFixed(1)}s; going on without it`)
+}

@@ -94,8 +94,7 @@ export class ConnectionGuard {
 
   /** A connection another protocol took over (HTTP/2): it still counts, but is no longer timed or shed. */
   release(socket: Socket): void {
-    const tracked = (socket as WithRecord<Socket>)[TRACKED]
-    if (tracked) tracked.released = true
+    releaseConnection(socket)
   }
 
   close(): void {
@@ -200,6 +199,15 @@ function onResponseClose(this: WithRecord<ServerResponse>): void {
 }
 
 /** A guard for `servers` (one per worker), attached to each. */
+/**
+ * A connection another protocol took over (HTTP/2, a WebSocket after its upgrade), whichever
+ * guard holds it: it still counts towards the cap, but is no longer timed or shed.
+ */
+export function releaseConnection(socket: object): void {
+  const tracked = (socket as WithRecord<Socket>)[TRACKED]
+  if (tracked) tracked.released = true
+}
+
 export function guardConnections(worker: WorkerRuntime, servers: readonly Server[], options?: GuardOptions): ConnectionGuard {
   const guard = new ConnectionGuard(worker, options)
   for (const server of servers) guard.attach(server)

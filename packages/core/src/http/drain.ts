@@ -16,7 +16,8 @@ export interface Drainable {
  * A graceful stop for any engine: stop accepting while in-flight requests finish (the runtime
  * has told each to end its connection). Idle keep-alive connections are left to reach their
  * keep-alive timeout rather than cut, since a client may be sending on one right now; once
- * nothing is in flight and that timeout has passed, what's left is closed.
+ * nothing is in flight and that timeout has passed, what's left is closed. Open WebSockets are
+ * closed by the runtime (1001) once nothing is in flight; it resolves once they have gone too.
  */
 export function drain(worker: WorkerRuntime, engine: Drainable): Promise<void> {
   const idleAfter = Date.now() + worker.settings.keepalive * 1000
@@ -30,7 +31,22 @@ export function drain(worker: WorkerRuntime, engine: Drainable): Promise<void> {
       worker.log.error("The engine's closeIdle() threw during a graceful stop; idle connections stay open", error)
     }
   }, POLL_MS)
-  return engine.stopAccepting().finally(() => clearInterval(sweeper))
+  return engine
+    .stopAccepting()
+    .then(() => upgradesClosed(worker))
+    .finally(() => clearInterval(sweeper))
+}
+
+/** The runtime closes WebSockets (1001) once requests have drained; engines may not count them as connections. */
+function upgradesClosed(worker: WorkerRuntime): Promise<void> | void {
+  if (worker.upgraded === 0) return
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (worker.upgraded !== 0) return
+      clearInterval(poll)
+      resolve()
+    }, POLL_MS)
+  })
 }
 
 /** `drain` for node:http servers. */

@@ -10,3 +10,4 @@ export { refusalBody, refusalResponse, REFUSAL_TEXT, type Refusal, type RefusalS
 export { requestRules, type RequestRules } from './request-rules.js'
 export { ConnectionGuard, guardConnections, type GuardOptions } from './connection-guard.js'
 export { answerRequestTimeout } from './request-timeout-reply.js'
+export { refuseUpgrades, serveUpgrades } from './node-upgrade.js'

@@ -65,6 +65,6 @@ function endConnection(view: RequestView): void {
     if (session && !session.closed) session.close()
     return
   }
-  const res = request.response as NodeResponse & { shouldKeepAlive: boolean }
-  if (!res.headersSent) res.shouldKeepAlive = false
+  const res = request.response as (NodeResponse & { shouldKeepAlive: boolean }) | undefined
+  if (res && !res.headersSent) res.shouldKeepAlive = false
 }

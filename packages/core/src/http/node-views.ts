@@ -13,8 +13,8 @@ type Headers = RequestView['headers']
 /** A node:http or node:http2 (compatibility API) request, as the runtime sees every request. */
 export class NodeRequestView implements RequestView {
   readonly native: NodeRequest
-  /** Kept for `mustClose`, which is handed this view. */
-  readonly response: NodeResponse
+  /** Kept for `mustClose`, which is handed this view; undefined for an upgrade (no response object). */
+  readonly response: NodeResponse | undefined
   /** The connection's peer. Read now: once the connection has gone, the socket no longer knows it. */
   readonly peerAddress: string | undefined
   /** The client: the peer, or whom a trusted proxy forwarded for (--forwarded-allow-ips). */
@@ -24,7 +24,7 @@ export class NodeRequestView implements RequestView {
   readonly url: string
   #headers: Headers | undefined
 
-  constructor(req: NodeRequest, res: NodeResponse) {
+  constructor(req: NodeRequest, res: NodeResponse | undefined) {
     this.native = req
     this.response = res
     const peer = req.socket?.remoteAddress

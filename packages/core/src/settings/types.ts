@@ -36,15 +36,15 @@ export interface Hooks {
   preFork?(arbiter: ArbiterInfo, worker: WorkerInfo): MaybePromise<void>
   postFork?(arbiter: ArbiterInfo, worker: WorkerInfo): MaybePromise<void>
   postWorkerInit?(worker: WorkerInfo): MaybePromise<void>
-  workerInt?(worker: WorkerInfo): void
-  workerAbort?(worker: WorkerInfo): void
+  workerInt?(worker: WorkerInfo): MaybePromise<void>
+  workerAbort?(worker: WorkerInfo): MaybePromise<void>
   preExec?(arbiter: ArbiterInfo): MaybePromise<void>
   /** Before the app sees a request; `req.native` is the engine's own object (node:http's IncomingMessage). */
   preRequest?(worker: WorkerInfo, req: RequestView): MaybePromise<void>
   /** After its response ended; `res.native` is the engine's own object (node:http's ServerResponse). */
   postRequest?(worker: WorkerInfo, req: RequestView, res: ResponseView): void
   childExit?(arbiter: ArbiterInfo, worker: WorkerInfo & { exitCode: number | null; signal: string | null }): MaybePromise<void>
-  workerExit?(worker: WorkerInfo): void
+  workerExit?(worker: WorkerInfo): MaybePromise<void>
   nworkersChanged?(arbiter: ArbiterInfo, newValue: number, oldValue: number | null): MaybePromise<void>
   onExit?(arbiter: ArbiterInfo): MaybePromise<void>
 }

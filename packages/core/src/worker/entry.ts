@@ -11,7 +11,8 @@ import { WORKER_BOOT_ENV, type WorkerBoot, type WorkerMessage } from './messages
 import { LoadedFiles } from './loaded-files.js'
 import { answerAppMetrics } from './app-metrics.js'
 import { loadWorkerClass } from './resolve-worker-class.js'
-import { runHookSync } from '../arbiter/hook-runner.js'
+import { runHookWithin } from '../arbiter/hook-runner.js'
+import { AppSignalHandlers, OwnListenWatch, startApp, stopApp } from './app-lifecycle.js'
 import { Runtime } from './runtime.js'
 import { installWorkerSignals } from './worker-signals.js'
 
@@ -55,18 +56,25 @@ async function main(): Promise<void> {
   const loadedFiles = plain.reload ? new LoadedFiles() : undefined
   const source = appSource(plain)
   let app: App | undefined
+  const firstWorker = boot.age === 1
+  const appSignals = new AppSignalHandlers()
   // A class that runs the app elsewhere (threads) loads it there, itself.
   if (!workerClass.loadsApp) {
+    const ownListen = new OwnListenWatch(log, firstWorker)
     try {
       const loaded = await loadApp(source)
       app = loaded.app
       loadedFiles?.add(loaded.file)
+      await startApp(app)
     } catch (error) {
       // A file that failed to load is watched too, so fixing it reloads (Gunicorn does the same).
       if (loadedFiles) await sendAndWait({ type: 'loaded-files', files: await loadedFiles.flush() })
       return exitWith(APP_LOAD_ERROR, `Failed to load the app: ${describeAppError(error)}`, error instanceof AppLoadError ? undefined : error)
+    } finally {
+      ownListen.stop()
     }
   }
+  appSignals.take(log, firstWorker)
   loadedFiles?.reportTo((files) => send({ type: 'loaded-files', files }))
 
   const accessLog = boot.log.access ? new AccessLog(boot.log.access) : undefined
@@ -103,10 +111,16 @@ async function main(): Promise<void> {
     log.error(`Worker class '${workerClass.name}' failed`, error)
     exitCode = runtime.booted ? EXIT_FAILURE : WORKER_BOOT_ERROR
   }
+  // A quick stop exits from its signal handler, once the workerInt hook has run.
+  if (runtime.stopMode === 'quick') return
+  // Requests have drained: the app's own shutdown next, then the hook; the graceful-timeout
+  // timer (worker-signals) still bounds both.
+  if (runtime.stopMode === 'graceful') await stopApp(app, log)
   runtime.stopHeartbeat()
-  runHookSync(hooks, log, 'workerExit', runtime.info)
+  await runHookWithin(hooks, log, 'workerExit', runtime.timeLeftMs(), runtime.info)
   log.info(`Worker exiting (pid: ${process.pid})`)
   await Promise.all([log.flush(), accessLog?.flush()])
+  if (runtime.stopMode === 'graceful') await appSignals.run(log)
   process.exit(process.exitCode ?? exitCode)
 }
 

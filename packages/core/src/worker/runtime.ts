@@ -11,7 +11,8 @@ import { SocketCopies } from './socket-copies.js'
 import { RequestStats } from './request-stats.js'
 import { StatsReporter } from './stats-reporter.js'
 import { configureProxyTrust } from '../http/forwarded.js'
-import type { ActiveRequest, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
+import { UpgradeRecord } from './upgrade-record.js'
+import type { ActiveRequest, ActiveUpgrade, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
 
 interface RuntimeOptions {
   age: number
@@ -47,6 +48,7 @@ export class Runtime implements WorkerRuntime {
   /** Where `listenBalanced` posts this worker's connection count; not part of the contract. */
   readonly boardSeat: BoardSeat | undefined
   #stopMode: StopMode | undefined
+  #stoppedAt: number | undefined
   readonly #stop = new AbortController()
   readonly #send: RuntimeOptions['send']
   readonly #accessLog: AccessLog | undefined
@@ -55,6 +57,8 @@ export class Runtime implements WorkerRuntime {
   #handled = 0
   /** Requests in progress, so a stop can make each one end its connection. */
   readonly #open = new Set<RequestRecord>()
+  /** Upgraded connections (WebSockets) still open: closed with 1001 once a graceful stop has drained the requests. */
+  readonly #upgraded = new Set<UpgradeRecord>()
   readonly #heartbeat: Heartbeat
   #socketCopies: SocketCopies | undefined
   /** What `gu ctl`, the metrics and the memory guard see of this worker, sent once a second. */
@@ -125,6 +129,22 @@ export class Runtime implements WorkerRuntime {
     return record
   }
 
+  beginUpgrade(request: RequestView, goAway: () => void): ActiveUpgrade {
+    const record = new UpgradeRecord(request, goAway, (ended, response) => {
+      this.#upgraded.delete(ended)
+      if (this.#accessLog) this.#writeAccessLog(this.#accessLog, ended, response)
+    })
+    this.#upgraded.add(record)
+    // One that arrives during a graceful stop with nothing left in flight goes at once.
+    if (this.#stopMode === 'graceful' && this.#open.size === 0) queueMicrotask(() => this.#leaveUpgraded())
+    return record
+  }
+
+  /** How many upgraded connections are open. */
+  get upgraded(): number {
+    return this.#upgraded.size
+  }
+
   ready(): void {
     if (this.#booted) return
     this.#booted = true
@@ -140,13 +160,21 @@ export class Runtime implements WorkerRuntime {
     this.#heartbeat.renewed()
   }
 
+  /** What is left of `--graceful-timeout` since the stop began (all of it before a stop). */
+  timeLeftMs(): number {
+    const total = this.settings.gracefulTimeout * 1000
+    return this.#stoppedAt === undefined ? total : Math.max(0, this.#stoppedAt + total - Date.now())
+  }
+
   /** Ask the worker class to stop; a later quick stop overrides a graceful one. */
   stop(mode: StopMode): void {
     if (this.#stopMode === mode || this.#stopMode === 'quick') return
     this.#stopMode = mode
+    this.#stoppedAt ??= Date.now()
     // Responses not yet under way end their connection instead of keeping it alive.
     for (const record of this.#open) record.mustClose?.(record.view)
     this.#stop.abort(mode)
+    if (mode === 'graceful' && this.#open.size === 0) this.#leaveUpgraded()
   }
 
   takeSocketCopy(index: number): Promise<ListenHandle> {
@@ -178,6 +206,7 @@ export class Runtime implements WorkerRuntime {
     this.#heartbeat.requestFinished()
     this.#stats.ended(record.view.method, response.statusCode, record.startMs === undefined ? undefined : (performance.now() - record.startMs) / 1000)
     this.#handled++
+    if (this.#stopMode === 'graceful' && this.#open.size === 0) this.#leaveUpgraded()
     if (this.#handled >= this.#ledger.lastOrdinal && !this.#stopMode && !this.#retiring) this.#retire()
   }
 
@@ -195,7 +224,18 @@ export class Runtime implements WorkerRuntime {
     else this.stop('graceful')
   }
 
-  #writeAccessLog(accessLog: AccessLog, record: RequestRecord, response: ResponseView): void {
+  /** HTTP has drained: WebSockets go next (1001 Going Away), so their clients reconnect elsewhere. */
+  #leaveUpgraded(): void {
+    for (const record of this.#upgraded) {
+      try {
+        record.leave()
+      } catch (error) {
+        this.log.error('Closing an upgraded connection failed', error)
+      }
+    }
+  }
+
+  #writeAccessLog(accessLog: AccessLog, record: { view: RequestView; start?: Date; startNs?: bigint }, response: ResponseView): void {
     const { view } = record
     accessLog.write({
       remoteAddress: view.remoteAddress ?? '-',

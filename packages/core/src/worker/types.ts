@@ -30,6 +30,14 @@ export interface WorkerClass {
    */
   readonly loadsApp?: boolean
   /**
+   * `true`: the class holds WebSockets (upgraded connections) for apps that take them, node and
+   * fetch, reporting each with `beginUpgrade`; the testkit then runs its `websocket` group on it.
+   * `'fetch'`: only a fetch app's Bun-style `websocket` handlers (an engine with no raw sockets to
+   * hand a node app, like uWS). Absent or false: the class refuses upgrades in a way the user can
+   * read (a 501, or a refusal at start).
+   */
+  readonly websockets?: boolean | 'fetch'
+  /**
    * In the arbiter, before any worker starts (and on HUP): throw an Error whose message says
    * what to change, to refuse settings the class can't honour. `addresses` are the parsed binds.
    */
@@ -75,6 +83,8 @@ export interface WorkerRuntime {
   readonly stopMode: StopMode | undefined
   /** Requests begun and not yet ended. */
   readonly inFlight: number
+  /** Upgraded connections (WebSockets) begun and not yet ended; `drain` waits for them too. */
+  readonly upgraded: number
   /** What `ActiveRequest.end` must report; an engine may skip measuring what nothing reads. */
   readonly needs: { readonly responseBytes: boolean; readonly responseHeaders: boolean }
   /**
@@ -84,6 +94,13 @@ export interface WorkerRuntime {
    * end after it (a stop began), with the view it was given: send `Connection: close` or GOAWAY.
    */
   beginRequest(request: RequestView, mustClose?: (request: RequestView) => void): ActiveRequest
+  /**
+   * Report a connection taken over by an upgrade (a WebSocket) as its handshake arrives. It is not
+   * a request in flight: a graceful stop first drains requests, then calls `goAway` on each such
+   * connection (close it with 1001 Going Away); connections left at `--graceful-timeout` are cut.
+   * The `preRequest`/`postRequest` hooks don't run for it.
+   */
+  beginUpgrade(request: RequestView, goAway: () => void): ActiveUpgrade
   /** Tell the arbiter this worker is serving. Call once, after every socket listens. */
   ready(): void
   /** Send a liveness heartbeat now (the runtime also sends one on a timer). */
@@ -111,6 +128,15 @@ export interface ActiveRequest {
    */
   readonly closeConnection: boolean
   /** Report the end once: the last byte is written, or the client went away (`aborted`). */
+  end(response: ResponseView): void
+}
+
+/** One upgraded connection between `beginUpgrade` and `end`. */
+export interface ActiveUpgrade {
+  /**
+   * Report its close once: the access log gets one line with the handshake's status (101, or the
+   * refusal the app answered), the bytes sent after the handshake and the connection's duration.
+   */
   end(response: ResponseView): void
 }
 

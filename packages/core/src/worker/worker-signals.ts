@@ -2,8 +2,11 @@ import type { AccessLog } from '../log/access-log.js'
 import type { Logger } from '../log/logger.js'
 import type { Hooks } from '../settings/types.js'
 import { EXIT_FAILURE, EXIT_OK } from '../arbiter/exit-codes.js'
-import { runHookSync } from '../arbiter/hook-runner.js'
+import { runHookWithin } from '../arbiter/hook-runner.js'
 import type { Runtime } from './runtime.js'
+
+/** The arbiter SIGKILLs an aborted worker at its next check, at most a second later. */
+const ABORT_HOOK_MS = 1000
 
 interface SignalContext {
   log: Logger
@@ -25,21 +28,27 @@ export function installWorkerSignals(runtime: Runtime, { log, accessLog, hooks }
     }, runtime.settings.gracefulTimeout * 1000)
     limit.unref()
   }
-  const runHook = (name: 'workerInt' | 'workerAbort') => runHookSync(hooks, log, name, runtime.info)
+  // Each hook is awaited, within a limit: the arbiter's SIGKILL comes after it either way.
+  let exiting = false
+  const exitAfter = async (name: 'workerInt' | 'workerAbort', limitMs: number, code: number) => {
+    if (exiting) return
+    exiting = true
+    await runHookWithin(hooks, log, name, limitMs, runtime.info)
+    await Promise.all([log.flush(), accessLog?.flush()])
+    process.exit(code)
+  }
 
   process.on('SIGTERM', graceful)
   process.on('SIGHUP', graceful)
   for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
     process.on(signal, () => {
-      runHook('workerInt')
       runtime.stop('quick')
-      process.exit(EXIT_OK)
+      void exitAfter('workerInt', runtime.settings.gracefulTimeout * 1000, EXIT_OK)
     })
   }
   process.on('SIGABRT', () => {
     runtime.reportAbort()
-    runHook('workerAbort')
-    process.exit(EXIT_FAILURE)
+    void exitAfter('workerAbort', ABORT_HOOK_MS, EXIT_FAILURE)
   })
   process.on('SIGUSR1', () => {
     log.reopen()

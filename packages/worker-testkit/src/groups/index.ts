@@ -10,6 +10,7 @@ import { runtimeChecks } from './runtime.js'
 import { slowClientChecks } from './slow-clients.js'
 import { strictChecks } from './strict.js'
 import { timeoutChecks } from './timeout.js'
+import { websocketChecks } from './websocket.js'
 
 export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   boot: bootChecks,
@@ -22,4 +23,5 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   'slow-clients': slowClientChecks,
   strict: strictChecks,
   proxy: proxyChecks,
+  websocket: websocketChecks,
 }

@@ -96,8 +96,28 @@ export default {
   },
 }
 
+/** A request the client gives up on is still logged, and with its client's address (read as it began). */
+const abortedClient: Check = {
+  group,
+  name: 'a request the client aborted is logged with the client address, not -',
+  timeoutMs: 40_000,
+  async run(ctx) {
+    for (const app of ['node', 'fetch'] as const) {
+      const file = ctx.file(`aborted-${app}.log`)
+      const gu = await ctx.start({ app, args: ['--access-logfile', file, '--access-logformat', FORMAT] })
+      await request(`${gu.url}/slow?ms=1500`, { timeoutMs: 300 }).catch(() => undefined)
+      const line = await pollUntil(() => lines(file).find((l) => l.includes('|/slow|')), 5000)
+      ensure(line, `no access-log line within 5s for a request the client aborted after 0.3s (${app} app)`)
+      const address = line.split('|')[0]
+      ensure(address === '127.0.0.1', `the access log named the client of an aborted request ${show(address)} (${app} app), expected 127.0.0.1; line: ${line}`)
+      gu.kill()
+    }
+  },
+}
+
 export const runtimeChecks: readonly Check[] = [
   { group, name: 'one access-log line per request, with the right atoms (node app)', timeoutMs: 30_000, run: (ctx) => accessLog(ctx, 'node') },
   { group, name: 'one access-log line per request, with the right atoms (fetch app)', timeoutMs: 30_000, run: (ctx) => accessLog(ctx, 'fetch') },
   hooks,
+  abortedClient,
 ]
