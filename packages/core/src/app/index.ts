@@ -1,7 +1,0 @@
-export { loadApp, type LoadedApp } from './load-app.js'
-export { parseAppModule, type AppModuleSpec } from './app-module.js'
-export { toApp } from './detect-interface.js'
-export { fetchToNodeListener, toRequest } from './fetch-listener.js'
-export { importFile, describeLoadError } from './import-module.js'
-export { resolveModule, ModuleNotFoundError } from './resolve-module.js'
-export { AppLoadError, type App, type FetchHandler, type NodeListener } from './types.js'

@@ -1,2 +1,0 @@
-export { main } from './main.js'
-export { helpText } from './help.js'

@@ -1,5 +1,0 @@
-export { Logger } from './logger.js'
-export { timestamp } from './timestamp.js'
-export { AccessLog } from './access-log.js'
-export { compileAccessFormat, clfTime, type AccessEntry, type AccessFormatter } from './access-format.js'
-export type { LogPlan, ErrorLogPlan, AccessLogPlan, LineFormat, Destination } from './log-plan.js'
