@@ -1,7 +1,10 @@
 import net from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
 import { E2E_ROOT, Gu, cleanupApps, killAll, makeApp, sleep } from '../src/harness.js'
+import { ctl, ctlJson } from '../src/ctl-helpers.js'
+import { waitUntil } from '../src/process-helpers.js'
 
 /** Answers with its pid (with a length, so a reader knows where it ends); `/block?ms=N` blocks the event loop first. */
 const PID_APP = `
@@ -55,7 +58,7 @@ async function closeAll(held: Held[]): Promise<void> {
   await Promise.all(held.map(({ socket }) => new Promise((resolve) => socket.once('close', resolve).end())))
 }
 
-async function start(kind: 'async' | 'threads', workers: number, ...extra: string[]): Promise<{ gu: Gu; port: number }> {
+async function start(kind: 'async' | 'threads', workers: number, ...extra: string[]): Promise<{ gu: Gu; port: number; dir: string }> {
   const dir = makeApp({ 'app.mjs': PID_APP })
   // e2e does not depend on @gu/worker-threads: name its build by path (the module `-k threads` loads).
   const workerClass = kind === 'threads' ? resolve(E2E_ROOT, '../worker-threads/dist/index.js') : kind
@@ -73,7 +76,7 @@ async function start(kind: 'async' | 'threads', workers: number, ...extra: strin
     await sleep(200)
   }
   await sleep(300)
-  return { gu, port }
+  return { gu, port, dir }
 }
 
 describe('balanced accept', () => {
@@ -113,5 +116,29 @@ describe('balanced accept', () => {
     expect(Date.now() - started).toBeLessThan(2500)
     expect(more.every((h) => h.pid !== busy)).toBe(true)
     await closeAll([...held, ...more])
+  })
+
+  it('each worker\'s connections are visible to operators: gu ctl workers and the metrics endpoint', async () => {
+    const socket = join(tmpdir(), `gu-conns-${process.pid}-${Date.now()}.sock`)
+    const { gu, port } = await start('async', 2, '--keep-alive', '30', '--control-socket', socket, '--metrics-bind', '127.0.0.1:0')
+    const metricsUrl = (await gu.waitFor(/Metrics at: (http:\/\/\S+)/))[1]!
+    const held = await Promise.all(Array.from({ length: 6 }, () => hold(port)))
+    const expected = new Map<number, number>()
+    for (const { pid } of held) expected.set(pid, (expected.get(pid) ?? 0) + 1)
+    const byPid = (rows: Array<{ pid: number; connections: number | null }>) => new Map(rows.map((w) => [w.pid, w.connections ?? 0]))
+    const rows = await waitUntil('gu ctl workers to count the 6 connections', async () => {
+      const { workers } = await ctlJson<{ workers: Array<{ pid: number; connections: number | null }> }>(socket, 'workers')
+      const seen = byPid(workers)
+      return [...expected].every(([pid, n]) => seen.get(pid) === n) ? workers : undefined
+    })
+    expect(rows.reduce((n, w) => n + (w.connections ?? 0), 0)).toBe(6)
+    expect((await ctl(socket, 'workers')).stdout).toMatch(/^PID\s+AGE\s+GEN\s+UPTIME\s+REQUESTS\s+IN-FLIGHT\s+CONNS\s+RSS/)
+    const text = await (await fetch(metricsUrl)).text()
+    for (const [pid, n] of expected) expect(text).toMatch(new RegExp(`^gu_worker_connections\\{[^}]*pid="${pid}"[^}]*\\} ${n}$`, 'm'))
+    await closeAll(held)
+    await waitUntil('the closes to be counted', async () => {
+      const { workers } = await ctlJson<{ workers: Array<{ connections: number | null }> }>(socket, 'workers')
+      return workers.every((w) => (w.connections ?? 0) === 0) || undefined
+    })
   })
 })

@@ -15,6 +15,8 @@ export interface WorkerSnapshot {
   readonly lastHeartbeat: number
   readonly state: 'booting' | 'serving' | 'retiring' | 'stopping'
   readonly recycleReason: RecycleReason | undefined
+  /** Client connections it holds, from the connection board (classes that balance accepts); undefined otherwise. */
+  readonly connections: number | undefined
 }
 
 /** A read-only view of the arbiter, for `gu ctl` and the metrics: data, never the arbiter's own objects. */

@@ -141,7 +141,7 @@ export class Arbiter {
       stopping: this.#stopping,
       newArbiterPid: this.#newArbiter?.pid,
       oldArbiterPid: this.#oldArbiterPid,
-      workers: [...this.#workers.values()].map(workerSnapshot),
+      workers: [...this.#workers.values()].map((w) => workerSnapshot(w, this.#board?.connections(w.boardSlot))),
     }
   }
 

@@ -35,9 +35,9 @@ export interface BoardPlace {
   slot: number
 }
 
-export function workerSnapshot(w: WorkerRecord): WorkerSnapshot {
+export function workerSnapshot(w: WorkerRecord, connections: number | undefined): WorkerSnapshot {
   const state = w.stopping ? 'stopping' : w.retiring ? 'retiring' : w.booted ? 'serving' : 'booting'
-  return { pid: w.pid, age: w.age, generation: w.generation, spawnedAt: w.spawnedAt, lastHeartbeat: w.lastHeartbeat, state, recycleReason: w.recycleReason }
+  return { pid: w.pid, age: w.age, generation: w.generation, spawnedAt: w.spawnedAt, lastHeartbeat: w.lastHeartbeat, state, recycleReason: w.recycleReason, connections }
 }
 
 /** Why a worker that has exited went; `crash` when nobody asked it to. */

@@ -33,6 +33,8 @@ export interface WorkerRow {
   uptimeSeconds: number
   requests: number | null
   inFlight: number | null
+  /** Client connections it holds (async and threads, which balance their accepts); null for other classes. */
+  connections: number | null
   rss: number | null
   heapUsed: number | null
   loopLagMs: number | null
@@ -116,6 +118,7 @@ export class ControlCommands {
         uptimeSeconds: Math.round((now - w.spawnedAt) / 1000),
         requests: stats?.requests ?? null,
         inFlight: stats?.inFlight ?? null,
+        connections: w.connections ?? null,
         rss: stats?.rss ?? null,
         heapUsed: stats?.heapUsed ?? null,
         loopLagMs: stats?.loopLagMs ?? null,

@@ -18,12 +18,12 @@ export function formatStatus(s: StatusResult): string {
   return lines.join('\n')
 }
 
-const COLUMNS = ['PID', 'AGE', 'GEN', 'UPTIME', 'REQUESTS', 'IN-FLIGHT', 'RSS', 'HEAP', 'LAG', 'STATE'] as const
+const COLUMNS = ['PID', 'AGE', 'GEN', 'UPTIME', 'REQUESTS', 'IN-FLIGHT', 'CONNS', 'RSS', 'HEAP', 'LAG', 'STATE'] as const
 
 export function formatWorkers(result: WorkersResult, cpuPercent?: Map<number, number>): string {
   const header = cpuPercent ? [...COLUMNS.slice(0, -1), 'CPU', 'STATE'] : [...COLUMNS]
   const rows = result.workers.map((w) => {
-    const row = [String(w.pid), String(w.age), String(w.generation), duration(w.uptimeSeconds), num(w.requests), num(w.inFlight), bytes(w.rss), bytes(w.heapUsed), w.loopLagMs === null ? '-' : `${w.loopLagMs.toFixed(0)}ms`]
+    const row = [String(w.pid), String(w.age), String(w.generation), duration(w.uptimeSeconds), num(w.requests), num(w.inFlight), num(w.connections), bytes(w.rss), bytes(w.heapUsed), w.loopLagMs === null ? '-' : `${w.loopLagMs.toFixed(0)}ms`]
     if (cpuPercent) row.push(cpuPercent.has(w.pid) ? `${cpuPercent.get(w.pid)!.toFixed(0)}%` : '-')
     row.push(state(w))
     return row

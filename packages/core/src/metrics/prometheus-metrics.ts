@@ -62,6 +62,7 @@ export function arbiterMetrics(snapshot: ArbiterSnapshot, store: WorkerStatsStor
       const lag = store.get(pid)?.loopLagMs
       return lag === undefined ? undefined : lag / 1000
     })),
+    metric('gu_worker_connections', 'gauge', 'Client connections each worker holds (classes that balance accepts: async, threads).', perWorker((pid) => snapshot.workers.find((w) => w.pid === pid)?.connections)),
     metric('gu_worker_requests_total', 'counter', 'Requests each live worker has served.', perWorker((pid) => store.get(pid)?.requests)),
     metric('gu_listen_queue_length', 'gauge', 'Connections waiting in each listening port\'s accept queue (Linux).', queues.map((q) => ({ labels: { port: q.port }, value: q.queued }))),
     metric('gu_listen_queue_limit', 'gauge', 'The accept queue\'s size: --backlog, capped by net.core.somaxconn.', queues.map((q) => ({ labels: { port: q.port }, value: backlogLimit }))),
