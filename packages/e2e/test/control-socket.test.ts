@@ -60,7 +60,7 @@ describe('gu ctl against a running arbiter', () => {
       expect(row.rss).toBeGreaterThan(10 * 1024 * 1024)
     }
     const table = await ctl(socket, 'workers')
-    expect(table.stdout).toMatch(/^PID\s+AGE\s+GEN\s+UPTIME\s+REQUESTS\s+IN-FLIGHT\s+RSS/)
+    expect(table.stdout).toMatch(/^PID\s+AGE\s+GEN\s+UPTIME\s+REQUESTS\s+IN-FLIGHT\s+CONNS\s+RSS/)
     for (const row of rows) expect(table.stdout).toContain(String(row.pid))
 
     expect((await ctl(socket, 'scale', '+2')).stdout.trim()).toBe('workers: 2 → 4')
