@@ -53,7 +53,9 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s (default settings)', 
   it.concurrent.for(CLASSES.flatMap((kind) => CASES.map(([app, body]) => [kind, app, body] as const)))('-k %s serves %s', async ([kind, app, body], { expect }) => {
     const port = await freePort()
     const workers = kind === 'sync' ? 2 : 1
-    const gu = new InstalledGu(project, [app, '-k', kind, '-w', String(workers), '-b', `127.0.0.1:${port}`, '--log-level', 'debug'])
+    // Cases run side by side in one project: each arbiter gets its own control socket (two on
+    // the default ./gu.ctl would rightly warn).
+    const gu = new InstalledGu(project, [app, '-k', kind, '-w', String(workers), '-b', `127.0.0.1:${port}`, '--log-level', 'debug', '--control-socket', join(project, `gu-${port}.ctl`)])
     try {
       await gu.waitForWorkers(workers)
       const url = `http://127.0.0.1:${port}/hello`
