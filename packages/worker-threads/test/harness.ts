@@ -56,6 +56,13 @@ export class Gu {
     return [...this.output.matchAll(/Booting worker with pid: (\d+)/g)].map((m) => Number(m[1]))
   }
 
+  /** Waits for the log to match: log lines are written asynchronously, so one may follow the response it is about. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 5000): Promise<void> {
+    for (const deadline = Date.now() + timeoutMs; !pattern.test(this.output); await sleep(25)) {
+      if (Date.now() > deadline) throw new Error(`the log never matched ${pattern}:\n${this.output}`)
+    }
+  }
+
   async waitServing(): Promise<void> {
     const deadline = Date.now() + 20_000
     for (;;) {

@@ -45,7 +45,7 @@ describe('parallelism', () => {
     expect(refused.ms).toBeLessThan(500)
     expect((await Promise.all(heavy)).map((r) => r.status)).toEqual([200, 200, 200])
     expect((await request(`${gu.url}/tid`)).status).toBe(200)
-    expect(gu.output).toMatch(/requests queued: answering 503/)
+    await gu.waitForOutput(/requests queued: answering 503/)
   })
 })
 
@@ -68,7 +68,7 @@ describe('per-request timeout', () => {
     const cut = await stuck
     expect(cut.status).toBe(504)
     expect(cut.ms).toBeLessThan(4500)
-    expect(gu.output).toMatch(/Request 'GET \/spin\?ms=8000' made no progress for 2s \(--timeout\): its thread is terminated/)
+    await gu.waitForOutput(/Request 'GET \/spin\?ms=8000' made no progress for 2s \(--timeout\): its thread is terminated/)
     // Two requests at once reach two threads: the survivor, with its module state, and a new one.
     const both = await Promise.all([request(`${gu.url}/wait?ms=300`), request(`${gu.url}/wait?ms=300`)])
     const tids = both.map((r) => Number(r.text))
@@ -114,7 +114,7 @@ describe('a crashing thread', () => {
     const [pid] = gu.workerPids
     const res = await request(`${gu.url}/exit`)
     expect(res.status).toBe(500)
-    expect(gu.output).toMatch(/The thread serving 'GET \/exit' failed; it is replaced/)
+    await gu.waitForOutput(/The thread serving 'GET \/exit' failed; it is replaced/)
     for (let i = 0; i < 4; i++) expect((await request(`${gu.url}/pid`)).text).toBe(String(pid))
     const both = await Promise.all([request(`${gu.url}/wait?ms=300`), request(`${gu.url}/wait?ms=300`)])
     expect(new Set(both.map((r) => r.text)).size).toBe(2)
