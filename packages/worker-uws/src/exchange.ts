@@ -169,6 +169,34 @@ export class Exchange implements ResponseView {
     return ok
   }
 
+  /**
+   * Request-body flow control. uWS 20.30's `pause()` also stops the writable events that a
+   * response under backpressure waits for (its `onWritable` then never comes), and a write that
+   * fails re-arms reading: so a pause asked for under backpressure waits until uWS can write.
+   */
+  pauseBody(): void {
+    if (this.#bodyPaused) return
+    this.#bodyPaused = true
+    if (!this.#backpressure && !this.done) this.#pauseNative()
+  }
+  resumeBody(): void {
+    if (!this.#bodyPaused) return
+    this.#bodyPaused = false
+    if (this.#nativePaused && !this.done) {
+      this.#nativePaused = false
+      this.res.resume()
+    }
+  }
+  #bodyPaused = false
+  #nativePaused = false
+  /** A write failed and uWS has not called onWritable since. */
+  #backpressure = false
+  #pauseNative(): void {
+    if (this.#nativePaused) return
+    this.#nativePaused = true
+    this.res.pause()
+  }
+
   /** The end of a chunked body, with a last chunk or none. */
   endStream(chunk?: Uint8Array | string): void {
     if (this.done) return
@@ -186,10 +214,15 @@ export class Exchange implements ResponseView {
 
   #watching = false
   #watchWritable(): void {
+    this.#backpressure = true
+    // The failed write polled the socket for reading again.
+    this.#nativePaused = false
     if (this.#watching) return
     this.#watching = true
     this.res.onWritable(() => {
       if (this.done) return true
+      this.#backpressure = false
+      if (this.#bodyPaused) this.#pauseNative()
       const pending = this.#pending
       if (pending) return this.#tryEnd(pending, pending.body.byteLength)
       const waiting = this.#waiting

@@ -1,7 +1,6 @@
 // Fetch apps on uWS: a Request built from the copied head, its body streamed from onData (paused
 // while the app doesn't read), and the Response written corked, with backpressure.
 import type { FetchHandler, FetchServer, WorkerRuntime } from '@gu/core'
-import type { HttpResponse } from 'uWebSockets.js'
 import { Exchange, failResponse } from './exchange.js'
 import { staticBody } from './static-body.js'
 
@@ -12,36 +11,25 @@ export class FetchExchange extends Exchange {
 
 /** A request body as a web stream, fed by uWS's onData and paused while the app isn't reading. */
 export function requestBody(exchange: Exchange): ReadableStream<Uint8Array> {
-  const res: HttpResponse = exchange.res
-  let paused = false
   let controller!: ReadableStreamDefaultController<Uint8Array>
   const stream = new ReadableStream<Uint8Array>(
     {
       start: (c) => void (controller = c),
-      pull: () => {
-        if (paused && !exchange.done) {
-          paused = false
-          res.resume()
-        }
-      },
+      pull: () => exchange.resumeBody(),
       cancel: () => {
         // The app stopped reading: let the rest of the body flow (and be dropped).
-        if (paused && !exchange.done) res.resume()
-        paused = false
+        exchange.resumeBody()
         ended = true
       },
     },
     { highWaterMark: 4 },
   )
   let ended = false
-  res.onData((chunk, isLast) => {
+  exchange.res.onData((chunk, isLast) => {
     if (ended) return
     if (chunk.byteLength > 0) {
       controller.enqueue(new Uint8Array(chunk.slice(0)))
-      if (!isLast && (controller.desiredSize ?? 1) <= 0 && !paused) {
-        paused = true
-        res.pause()
-      }
+      if (!isLast && (controller.desiredSize ?? 1) <= 0) exchange.pauseBody()
     }
     if (isLast) {
       ended = true

@@ -24,7 +24,6 @@ export class UwsSocket extends EventEmitter {
   readonly writableCorked = 0
   readonly writableHighWaterMark = 16 * 1024
   _paused = false
-  #paused = false
   readonly #exchange: Exchange
 
   constructor(exchange: Exchange) {
@@ -38,17 +37,11 @@ export class UwsSocket extends EventEmitter {
   }
   /** Readable backpressure from the request body, as node's parser does with its socket. */
   pause(): this {
-    if (!this.#paused && !this.#exchange.done) {
-      this.#paused = true
-      this.#exchange.res.pause()
-    }
+    this.#exchange.pauseBody()
     return this
   }
   resume(): this {
-    if (this.#paused && !this.#exchange.done) {
-      this.#paused = false
-      this.#exchange.res.resume()
-    }
+    this.#exchange.resumeBody()
     return this
   }
   destroy(): this {

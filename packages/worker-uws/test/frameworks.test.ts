@@ -47,9 +47,7 @@ describe.each([
   ['Express 5', 'app.mjs:app', EXPRESS, 'express'],
   ['Hono', 'app.mjs', HONO, 'hono'],
 ])('%s', (_name, module, source, word) => {
-  // retry: one CI run saw a request here hang once (10 s timeout) in ~15 runs; not reproduced in
-  // 10 local runs. A retry keeps that from failing the suite while it is found; a real break still fails.
-  it('serves routes, params, JSON both ways, big bodies both ways, and a 500 for a throw', { retry: 1 }, async () => {
+  it('serves routes, params, JSON both ways, big bodies both ways, and a 500 for a throw', async () => {
     const { url, gu } = await startGu(appDir({ 'app.mjs': source }), module)
     const hello = await get(`${url}/`)
     expect(hello.status).toBe(200)
