@@ -2,7 +2,7 @@
 // gu -k uws against bare uWebSockets.js, gu -k async and bare node:http (1 worker), then
 // gu -k uws -w 2 against node:cluster x2: hello plaintext and JSON, keep-alive, wrk, same-run
 // ratios with the sides interleaved each round.
-// usage: node bench/uws.mjs [--duration 2] [--rounds 3] [--warmup 1] [--connections 50] [--port 18200] [--part one|two|all]
+// usage: node bench/uws.mjs [--duration 2] [--rounds 3] [--warmup 1] [--connections 50] [--port 18200] [--part one|two|front|all]
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -59,6 +59,15 @@ const PARTS = {
       ['async', 'bareNode', undefined],
     ],
   },
+  // Item "no client left hanging": what a node:net front that pipes to uWS would cost.
+  front: {
+    label: 'front',
+    sides: {
+      bareUws: script('bare uWebSockets.js', 'uws-bare.mjs'),
+      frontUws: script('uWS behind a node:net front', 'uws-net-front.mjs'),
+    },
+    ratios: [['frontUws', 'bareUws', undefined]],
+  },
   two: {
     label: '2 workers',
     sides: {
@@ -83,7 +92,7 @@ function fail(message) {
 
 console.error(`bench: ${checkWrk()}; node ${process.version}; ${availableParallelism()} cpus; ${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, 1 wrk thread`)
 const lines = []
-for (const key of opt.part === 'all' ? Object.keys(PARTS) : [opt.part]) {
+for (const key of opt.part === 'all' ? ['one', 'two'] : [opt.part]) {
   const part = PARTS[key]
   if (!part) fail(`unknown --part ${key}`)
   const servers = {}

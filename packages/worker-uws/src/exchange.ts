@@ -24,15 +24,29 @@ function statusLine(status: number, text: string | undefined): string {
 /** The request as the runtime and the hooks see it. */
 export class UwsRequestView implements RequestView {
   readonly httpVersion = '1.1'
-  /** The connection's peer (what node-style apps see as `req.socket.remoteAddress`). */
-  readonly peerAddress: string | undefined
   native: unknown
   readonly #head: RequestHead
   #client: string | undefined | null = null
+  #peer: string | undefined | null = null
+  #res: HttpResponse | undefined
 
-  constructor(head: RequestHead, res: HttpResponse) {
+  /**
+   * uWS's address call costs ≈ 16 µs (it allocates an ArrayBuffer), as much as the rest of a
+   * request: `lazy` reads it on first use, and never once the response is released.
+   */
+  constructor(head: RequestHead, res: HttpResponse, lazy = false) {
     this.#head = head
-    this.peerAddress = remoteAddress(res)
+    if (lazy) this.#res = res
+    else this.#peer = remoteAddress(res)
+  }
+  /** The connection's peer (what node-style apps see as `req.socket.remoteAddress`). */
+  get peerAddress(): string | undefined {
+    if (this.#peer === null) this.#peer = this.#res ? remoteAddress(this.#res) : undefined
+    return this.#peer
+  }
+  /** uWS freed the response: a peer not read by now stays unknown. */
+  release(): void {
+    this.#res = undefined
   }
   /** The client: the peer, or whom a trusted proxy forwarded for (--forwarded-allow-ips). On first read: it builds the headers. */
   get remoteAddress(): string | undefined {
@@ -74,10 +88,11 @@ export class Exchange implements ResponseView {
   #waiting: (() => void) | undefined
   #pending: { body: Uint8Array; base: number; close: boolean } | undefined
 
-  constructor(res: HttpResponse, head: RequestHead) {
+  /** `keepPeer`: something reads the peer after the response (the access log, a hook). */
+  constructor(res: HttpResponse, head: RequestHead, keepPeer: boolean) {
     this.res = res
     this.head = head
-    this.view = new UwsRequestView(head, res)
+    this.view = new UwsRequestView(head, res, !keepPeer)
     res.onAborted(() => this.#aborted())
   }
 
@@ -189,6 +204,36 @@ export class Exchange implements ResponseView {
   }
   #bodyPaused = false
   #nativePaused = false
+  /** The app hasn't taken what arrived (the body is paused): it, not the client, is slow. */
+  get bodyPaused(): boolean {
+    return this.#bodyPaused
+  }
+  /** Request body bytes received so far, and whether the last has (for --min-body-rate). */
+  bodyReceived = 0
+  bodyComplete = false
+  /** Counts one `onData` chunk. */
+  received(bytes: number, isLast: boolean): void {
+    this.bodyReceived += bytes
+    if (isLast) this.bodyComplete = true
+  }
+
+  /**
+   * The body arrived below --min-body-rate: 408 and the connection closed, as on node:http (or just
+   * the connection cut, if a response began); the app's request fails as if the client had left.
+   */
+  timeOutBody(): void {
+    if (this.done) return
+    if (this.headWritten) return this.close()
+    // The app's request fails first, so nothing it does next can write: then the 408.
+    const onAbort = this.onAbort
+    this.onAbort = undefined
+    onAbort?.()
+    this.cork(() => {
+      this.appCloses = true
+      this.writeHead(408, undefined, [['content-type', 'text/plain']])
+      this.endWhole('Request Timeout\n')
+    })
+  }
   /** A write failed and uWS has not called onWritable since. */
   #backpressure = false
   #pauseNative(): void {
@@ -248,6 +293,7 @@ export class Exchange implements ResponseView {
     if (this.#ended) return
     this.#ended = true
     this.done = true
+    this.view.release()
     this.active?.end(this)
   }
 
@@ -257,6 +303,7 @@ export class Exchange implements ResponseView {
     this.#ended = true
     this.done = true
     this.aborted = true
+    this.view.release()
     const waiting = this.#waiting
     this.#waiting = undefined
     waiting?.()

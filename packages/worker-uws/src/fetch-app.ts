@@ -1,12 +1,22 @@
 // Fetch apps on uWS: a Request built from the copied head, its body streamed from onData (paused
 // while the app doesn't read), and the Response written corked, with backpressure.
-import type { FetchHandler, FetchServer, WorkerRuntime } from '@gu/core'
+import { type FetchHandler, type FetchServer, LightResponse, outgoingHeaders, staticBody, type WorkerRuntime } from '@gu/core'
 import { Exchange, failResponse } from './exchange.js'
-import { staticBody } from './static-body.js'
+import { UwsRequest } from './uws-request.js'
 
-/** The exchange of a fetch request, and what its app's Request needs. */
+/** The exchange of a fetch request, and the abort signal its app's Request may ask for. */
 export class FetchExchange extends Exchange {
-  readonly abort = new AbortController()
+  #abort: AbortController | undefined
+
+  /** Made on first use (a Request with a signal costs more on Node 20); aborted if the client already left. */
+  abortController(): AbortController {
+    const abort = (this.#abort ??= new AbortController())
+    if (this.aborted && !abort.signal.aborted) abort.abort()
+    return abort
+  }
+  clientLeft(): void {
+    this.#abort?.abort()
+  }
 }
 
 /** A request body as a web stream, fed by uWS's onData and paused while the app isn't reading. */
@@ -26,6 +36,7 @@ export function requestBody(exchange: Exchange): ReadableStream<Uint8Array> {
   )
   let ended = false
   exchange.res.onData((chunk, isLast) => {
+    exchange.received(chunk.byteLength, isLast)
     if (ended) return
     if (chunk.byteLength > 0) {
       controller.enqueue(new Uint8Array(chunk.slice(0)))
@@ -52,20 +63,10 @@ const NO_BODY = new Set(['GET', 'HEAD'])
 /** Serves one request with a fetch handler; the head is copied and the exchange listening for an abort. */
 export function serveFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange: FetchExchange, server?: FetchServer): void {
   const { head } = exchange
-  exchange.onAbort = () => exchange.abort.abort()
-  const init: RequestInit & { duplex?: 'half' } = { method: head.method, headers: pairs(head.raw), signal: exchange.abort.signal }
-  if (head.bodyLength !== -1 && head.bodyLength !== 0 && !NO_BODY.has(head.method)) {
-    init.body = requestBody(exchange)
-    init.duplex = 'half'
-  }
-  const host = head.host
-  let request: Request
-  try {
-    const scheme = exchange.view.scheme
-    request = new Request(host ? `${scheme}://${host}${head.url}` : `${scheme}://localhost${head.url}`, init)
-  } catch {
-    request = new Request(`http://localhost${head.url.startsWith('/') ? head.url : `/${head.url}`}`, init)
-  }
+  exchange.onAbort = () => exchange.clientLeft()
+  // uWS hands body chunks only to an onData set before this callback returns.
+  const body = head.bodyLength !== -1 && head.bodyLength !== 0 && !NO_BODY.has(head.method) ? requestBody(exchange) : undefined
+  const request = new UwsRequest(exchange, body) as unknown as Request
   exchange.native = request
   exchange.view.native = request
   const run = () => {
@@ -75,21 +76,16 @@ export function serveFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange:
     } catch (error) {
       return failResponse(exchange, worker, error)
     }
-    if (result instanceof Response) return writeResponse(worker, exchange, result)
-    Promise.resolve(result).then(
+    if (!(result instanceof Promise)) return writeResponse(worker, exchange, result as Response)
+    result.then(
       (response) => writeResponse(worker, exchange, response as Response),
-      (error) => (exchange.abort.signal.aborted ? undefined : failResponse(exchange, worker, error)),
+      // Done already: the client left, or its body was too slow (408); the app's failure is that.
+      (error) => (exchange.done ? undefined : failResponse(exchange, worker, error)),
     )
   }
   const admitted = exchange.active!.admitted
   if (!admitted) return run()
   admitted.then(run, (error) => failResponse(exchange, worker, error))
-}
-
-function pairs(raw: string[]): [string, string][] {
-  const list: [string, string][] = new Array(raw.length / 2)
-  for (let i = 0, j = 0; i < raw.length; i += 2, j++) list[j] = [raw[i]!, raw[i + 1]!]
-  return list
 }
 
 function writeResponse(worker: WorkerRuntime, exchange: FetchExchange, response: Response): void {
@@ -98,9 +94,20 @@ function writeResponse(worker: WorkerRuntime, exchange: FetchExchange, response:
     void response.body?.cancel().catch(() => {})
     return
   }
+  const parts = LightResponse.parts(response)
+  if (parts) {
+    // A Response from a string or bytes, never materialized: straight to uWS.
+    if (worker.needs.responseHeaders) exchange.headerReader = (name) => response.headers.get(name) ?? undefined
+    const reported = exchange.isHead && parts.body === null ? reportedLength(response.headers) : undefined
+    exchange.cork(() => {
+      exchange.writeHead(parts.status, parts.statusText, Object.entries(outgoingHeaders(parts.headers, false, parts.defaultType)))
+      exchange.endWhole(parts.body ?? undefined, reported)
+    })
+    return
+  }
   const headers = response.headers
   if (worker.needs.responseHeaders) exchange.headerReader = (name) => headers.get(name) ?? undefined
-  const whole = staticBody(response)
+  const whole = response.body ? staticBody(response) : undefined
   if (whole !== undefined || !response.body || exchange.isHead) {
     const reported = exchange.isHead ? reportedLength(headers) : undefined
     if (exchange.isHead && whole === undefined) void response.body?.cancel().catch(() => {})

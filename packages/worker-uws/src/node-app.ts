@@ -14,8 +14,6 @@ const kOutHeaders = (() => {
 
 /** The connection as node-style code reaches it (`req.socket`, `res.socket`): the peer, and closing it. */
 export class UwsSocket extends EventEmitter {
-  readonly remoteAddress: string | undefined
-  readonly remoteFamily: string | undefined
   readonly encrypted = false
   readable = true
   writable = true
@@ -29,8 +27,14 @@ export class UwsSocket extends EventEmitter {
   constructor(exchange: Exchange) {
     super()
     this.#exchange = exchange
-    this.remoteAddress = exchange.view.peerAddress
-    this.remoteFamily = this.remoteAddress?.includes(':') ? 'IPv6' : 'IPv4'
+  }
+  /** Read on first use, while the request lasts (see UwsRequestView). */
+  get remoteAddress(): string | undefined {
+    return this.#exchange.view.peerAddress
+  }
+  get remoteFamily(): string | undefined {
+    const address = this.remoteAddress
+    return address === undefined ? undefined : address.includes(':') ? 'IPv6' : 'IPv4'
   }
   get remotePort(): undefined {
     return undefined
@@ -235,6 +239,7 @@ export function serveNode(worker: WorkerRuntime, listener: NodeListener, exchang
     req.push(null)
   } else {
     res.onData((chunk, isLast) => {
+      exchange.received(chunk.byteLength, isLast)
       if (req.destroyed) return
       if (chunk.byteLength > 0 && !req.push(Buffer.copyBytesFrom(new Uint8Array(chunk)))) socket.pause()
       if (isLast) {
@@ -254,6 +259,8 @@ export function serveNode(worker: WorkerRuntime, listener: NodeListener, exchang
   const finished = exchange.finish.bind(exchange)
   exchange.finish = () => {
     finished()
+    // A response cut short (a body below --min-body-rate) already said 'close'.
+    if (response.destroyed) return
     process.nextTick(() => {
       response.emit('finish')
       response.emit('close')

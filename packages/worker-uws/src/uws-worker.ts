@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { CONTRACT_VERSION, drain, REFUSAL_TEXT, refusalBody, requestRules, takesUpgrades, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
+import { CONTRACT_VERSION, drain, installLightResponse, REFUSAL_TEXT, refusalBody, requestRules, takesUpgrades, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js'
+import { BodyRateGuard } from './body-rate.js'
 import { Exchange } from './exchange.js'
 import { FetchExchange, serveFetch } from './fetch-app.js'
 import { describeBind, listenOn } from './listen.js'
@@ -30,7 +31,8 @@ const uwsWorker: WorkerClass = {
   async run(worker: WorkerRuntime): Promise<void> {
     const uws = loadUws()
     const app = uws.App()
-    const handler = requestHandler(worker, app)
+    const bodyRate = new BodyRateGuard(worker.settings)
+    const handler = requestHandler(worker, app, bodyRate)
     if (worker.app?.interface === 'fetch' && worker.app.websocket) serveWebSockets(uws, app, worker, worker.app.fetch, worker.app.websocket)
     app.any('/*', handler)
     const listening: us_listen_socket[] = []
@@ -46,7 +48,7 @@ const uwsWorker: WorkerClass = {
     }
     worker.ready()
     await stopped(worker)
-    if (worker.stopMode !== 'graceful') return
+    if (worker.stopMode !== 'graceful') return bodyRate.close()
     // Past max-requests the runtime keeps this worker serving until its replacement listens (the
     // arbiter then sends TERM), so a port is never left without a listener.
     let idleClosed!: () => void
@@ -63,28 +65,35 @@ const uwsWorker: WorkerClass = {
         idleClosed()
       },
     })
+    bodyRate.close()
   },
 }
 
-function requestHandler(worker: WorkerRuntime, uwsApp: TemplatedApp): (res: HttpResponse, req: HttpRequest) => void {
+function requestHandler(worker: WorkerRuntime, uwsApp: TemplatedApp, bodyRate: BodyRateGuard): (res: HttpResponse, req: HttpRequest) => void {
   const app = worker.app
   if (!app) throw new Error('the uws worker class serves the app the runtime loaded')
   const rules = requestRules(worker.settings)
+  const keepPeer = worker.needs.remoteAddress
+  const hasBody = (head: RequestHead) => head.bodyLength > 0 || head.bodyLength === -2
   if (app.interface === 'fetch') {
     const fetch = app.fetch
+    // `new Response(text)` keeps its body as given, so it goes to uWS without a web stream.
+    installLightResponse()
     return (res, req) => {
       const head = new RequestHead(req, rules)
       if (head.refusal) return refuse(res, head)
-      const exchange = new FetchExchange(res, head)
+      const exchange = new FetchExchange(res, head, keepPeer)
+      if (hasBody(head)) bodyRate.track(exchange)
       exchange.active = worker.beginRequest(exchange.view)
-      serveFetch(worker, fetch, exchange, new PlainFetchServer(exchange.view.remoteAddress, uwsApp))
+      serveFetch(worker, fetch, exchange, new PlainFetchServer(exchange.view, uwsApp))
     }
   }
   const listener = app.listener
   return (res, req) => {
     const head = new RequestHead(req, rules)
     if (head.refusal) return refuse(res, head)
-    const exchange = new Exchange(res, head)
+    const exchange = new Exchange(res, head, keepPeer)
+    if (hasBody(head)) bodyRate.track(exchange)
     exchange.active = worker.beginRequest(exchange.view)
     serveNode(worker, listener, exchange)
   }

@@ -27,15 +27,15 @@ const UPGRADED: ResponseView = { statusCode: 101, bytes: 0, aborted: false, getH
 
 /** The fetch handler's second argument on a plain request: its client, and `publish`; nothing to upgrade. */
 export class PlainFetchServer implements FetchServer {
-  readonly #address: string | undefined
+  readonly #view: UwsRequestView
   readonly #app: TemplatedApp
 
-  constructor(address: string | undefined, app: TemplatedApp) {
-    this.#address = address
+  constructor(view: UwsRequestView, app: TemplatedApp) {
+    this.#view = view
     this.#app = app
   }
   requestIP(): ReturnType<FetchServer['requestIP']> {
-    return addressOf(this.#address)
+    return addressOf(this.#view.remoteAddress)
   }
   upgrade(): boolean {
     return false

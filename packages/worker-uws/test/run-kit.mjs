@@ -38,11 +38,6 @@ const KNOWN_GAPS = [
     why: 'uWS 20.30 times an incomplete request head itself (a fixed 10 s, HTTP_IDLE_TIMEOUT_S) and closes without a 408; gu never sees a uWS connection before its head is parsed, so --header-timeout cannot apply (README: "Slow clients")',
   },
   {
-    check: /a body trickled below --min-body-rate gets 408/,
-    reason: /no response within/,
-    why: 'uWS 20.30 closes a body slower than its own fixed 16 kB per 10 s, without a 408; the uws class does not apply --min-body-rate/--body-timeout yet (README: "Slow clients")',
-  },
-  {
     check: /at --worker-connections a new client gets in/,
     reason: /none of the 4 connections held was closed/,
     why: 'uWS 20.30 has no connection cap and no list of its connections: --worker-connections is not enforced, so every new client gets in and nothing is shed (README: "Slow clients")',

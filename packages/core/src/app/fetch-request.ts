@@ -67,7 +67,8 @@ export class NodeBackedRequest {
   }
 }
 
-function toHeaders(raw: string[]): Headers {
+/** Headers from `[name, value, …]`; pseudo-headers and values the Fetch spec forbids are left out. */
+export function toHeaders(raw: readonly string[]): Headers {
   const headers = new Headers()
   for (let i = 0; i < raw.length; i += 2) {
     // HTTP/2's pseudo-headers (:method, :path …) are the request line, not headers.
@@ -81,27 +82,35 @@ function toHeaders(raw: string[]): Headers {
   return headers
 }
 
-// Every other member of Request is the real one's. undici's own symbols too: `new Request(req)`
-// and `fetch(req)` read them from their argument, so they get the real request's state.
-const own = new Set(['constructor', 'method', 'url', 'headers', 'signal'])
-const proto = NodeBackedRequest.prototype as unknown as Record<PropertyKey, unknown>
-for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(NativeRequest.prototype))) {
-  if (own.has(key)) continue
-  if (typeof descriptor.value === 'function') {
-    const name = key as keyof Request
-    Object.defineProperty(proto, key, {
-      configurable: true,
-      writable: true,
-      value(this: NodeBackedRequest, ...args: unknown[]) {
-        const real = this[REAL]()
-        return (real[name] as (...a: unknown[]) => unknown).apply(real, args)
-      },
-    })
-  } else if (descriptor.get) {
-    Object.defineProperty(proto, key, { configurable: true, get(this: NodeBackedRequest) { return this[REAL]()[key as keyof Request] } })
+delegateToRequest(NodeBackedRequest, ['method', 'url', 'headers', 'signal'], (request: NodeBackedRequest) => request[REAL]())
+
+/**
+ * Makes instances of `lazy` Requests by prototype and `instanceof` (an engine's lazy request):
+ * every member but `own` is the one of the real Request that `real` builds on first use.
+ * undici's own symbols too: `new Request(req)` and `fetch(req)` read them from their argument,
+ * so they get the real request's state.
+ */
+export function delegateToRequest<T extends object>(lazy: abstract new (...args: never[]) => T, own: readonly string[], real: (request: T) => Request): void {
+  const skip = new Set(['constructor', ...own])
+  const proto = lazy.prototype as Record<PropertyKey, unknown>
+  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(NativeRequest.prototype))) {
+    if (skip.has(key)) continue
+    if (typeof descriptor.value === 'function') {
+      const name = key as keyof Request
+      Object.defineProperty(proto, key, {
+        configurable: true,
+        writable: true,
+        value(this: T, ...args: unknown[]) {
+          const request = real(this)
+          return (request[name] as (...a: unknown[]) => unknown).apply(request, args)
+        },
+      })
+    } else if (descriptor.get) {
+      Object.defineProperty(proto, key, { configurable: true, get(this: T) { return real(this)[key as keyof Request] } })
+    }
   }
+  for (const symbol of Object.getOwnPropertySymbols(new NativeRequest('http://localhost/'))) {
+    Object.defineProperty(proto, symbol, { configurable: true, get(this: T) { return (real(this) as unknown as Record<symbol, unknown>)[symbol] } })
+  }
+  Object.setPrototypeOf(proto, NativeRequest.prototype)
 }
-for (const symbol of Object.getOwnPropertySymbols(new NativeRequest('http://localhost/'))) {
-  Object.defineProperty(proto, symbol, { configurable: true, get(this: NodeBackedRequest) { return (this[REAL]() as unknown as Record<symbol, unknown>)[symbol] } })
-}
-Object.setPrototypeOf(proto, NativeRequest.prototype)

@@ -15,13 +15,17 @@ export function requestUrl(req: NodeRequest): string {
   const trust = proxyTrust()
   // A trusted proxy in front says whether the client spoke https (--secure-scheme-headers).
   const https = trust ? trust.scheme(req.headers, req.socket?.remoteAddress, encrypted) === 'https' : encrypted
-  const target = req.url ?? '/'
-  const defaultPort = host.endsWith(https ? ':443' : ':80')
-  if (!defaultPort && PLAIN_HOST.test(host) && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return `${https ? 'https' : 'http'}://${host}${target}`
+  return absoluteUrl(https ? 'https' : 'http', host, req.url ?? '/')
+}
+
+/** `scheme://host` and the request target as `Request.url` spells them (any engine). */
+export function absoluteUrl(scheme: 'http' | 'https', host: string, target: string): string {
+  const defaultPort = host.endsWith(scheme === 'https' ? ':443' : ':80')
+  if (!defaultPort && PLAIN_HOST.test(host) && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return `${scheme}://${host}${target}`
   // Joined, not resolved: a target of `//x/y` is a path on this host, not another host.
   const path = target.startsWith('/') ? target : `/${target}`
   try {
-    return new URL(`${https ? 'https' : 'http'}://${host}${path}`).href
+    return new URL(`${scheme}://${host}${path}`).href
   } catch {
     return new URL(`http://localhost${path}`).href
   }

@@ -90,11 +90,11 @@ describe('the runtime request API', () => {
     await expect(failing.admitted).rejects.toThrow('no')
   })
 
-  it('gives the postRequest hook both views, and asks engines to measure bytes and headers for it', () => {
+  it('gives the postRequest hook both views, and asks engines to measure bytes and headers and keep the peer for it', () => {
     const calls: Array<[string, number]> = []
     const { worker } = runtime({ postRequest: (_, req, res) => void calls.push([req.url, res.statusCode]) })
-    expect(worker.needs).toEqual({ responseBytes: true, responseHeaders: true })
-    expect(runtime().worker.needs).toEqual({ responseBytes: false, responseHeaders: false })
+    expect(worker.needs).toEqual({ responseBytes: true, responseHeaders: true, remoteAddress: true })
+    expect(runtime().worker.needs).toEqual({ responseBytes: false, responseHeaders: false, remoteAddress: false })
     worker.beginRequest(view('/x')).end({ ...ok, statusCode: 201 })
     expect(calls).toEqual([['/x', 201]])
   })

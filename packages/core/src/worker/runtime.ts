@@ -90,6 +90,7 @@ export class Runtime implements WorkerRuntime {
     this.needs = {
       responseBytes: !!postRequest || !!options.accessLog?.readsResponseBytes,
       responseHeaders: !!postRequest || !!options.accessLog?.readsResponseHeaders,
+      remoteAddress: !!postRequest || !!options.accessLog,
     }
     // Each request is timed only when something reads its duration.
     const metered = !!options.settings.metricsBind || !!options.settings.statsdHost

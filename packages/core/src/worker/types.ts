@@ -85,8 +85,12 @@ export interface WorkerRuntime {
   readonly inFlight: number
   /** Upgraded connections (WebSockets) begun and not yet ended; `drain` waits for them too. */
   readonly upgraded: number
-  /** What `ActiveRequest.end` must report; an engine may skip measuring what nothing reads. */
-  readonly needs: { readonly responseBytes: boolean; readonly responseHeaders: boolean }
+  /**
+   * What `ActiveRequest.end` must report; an engine may skip measuring what nothing reads.
+   * `remoteAddress`: the request's `remoteAddress` is read once its response is done (access log,
+   * postRequest hook), so an engine that reads the peer lazily must keep it by then.
+   */
+  readonly needs: { readonly responseBytes: boolean; readonly responseHeaders: boolean; readonly remoteAddress: boolean }
   /**
    * Report a request as it begins (every engine, every request). The runtime runs the
    * `preRequest` hook, counts it in flight and towards max-requests, and times it for the log.
