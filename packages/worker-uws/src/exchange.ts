@@ -55,7 +55,10 @@ export class UwsRequestView implements RequestView {
   }
   /** https only when a trusted proxy says so: uWS serves plain HTTP here. */
   get scheme(): 'http' | 'https' {
-    return proxyTrust()?.scheme(this.#head.headers, this.peerAddress, false) ?? 'http'
+    const trust = proxyTrust()
+    // Without a scheme header there is nothing to trust: the peer (costly) isn't looked up.
+    if (!trust || !trust.namesScheme(this.#head.headers)) return 'http'
+    return trust.scheme(this.#head.headers, this.peerAddress, false)
   }
   get method(): string {
     return this.#head.method

@@ -62,14 +62,15 @@ describe('framing uWS accepts and node:http refuses', () => {
 })
 
 describe('requests uWS 20.30 never hands to the engine (documented gaps)', () => {
-  // uWS waits for more bytes, then closes on its idle timeout (10s, checked on a 4s tick).
-  it('closes a Host-less HTTP/1.1 and an HTTP/1.0 request within 15s, without an answer', async () => {
-    const [noHost, http10, http10Host] = await Promise.all([
-      raw(port, 'GET / HTTP/1.1\r\n\r\n', 16_000),
-      raw(port, 'GET / HTTP/1.0\r\n\r\n', 16_000),
-      raw(port, 'GET / HTTP/1.0\r\nHost: t\r\n\r\n', 16_000),
-    ])
-    for (const reply of [noHost, http10, http10Host]) {
+  // uWS waits for more bytes, then closes on its idle timeout (10s, checked on a 4s tick): no
+  // hook of uWS 20.30 shows such a connection to JavaScript (README: "Residual gaps").
+  it('closes a Host-less HTTP/1.1, an HTTP/1.0, an absolute-form and an OPTIONS * request within 15s, without an answer', async () => {
+    const replies = await Promise.all(
+      ['GET / HTTP/1.1\r\n\r\n', 'GET / HTTP/1.0\r\n\r\n', 'GET / HTTP/1.0\r\nHost: t\r\n\r\n', 'GET http://t/ HTTP/1.1\r\nHost: t\r\n\r\n', 'OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n'].map(
+        (request) => raw(port, request, 16_000),
+      ),
+    )
+    for (const reply of replies) {
       expect(reply.closed).toBe(true)
       expect(reply.text).toBe('')
       expect(reply.ms).toBeGreaterThan(7000)

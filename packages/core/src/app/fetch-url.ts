@@ -21,7 +21,7 @@ export function requestUrl(req: NodeRequest): string {
 /** `scheme://host` and the request target as `Request.url` spells them (any engine). */
 export function absoluteUrl(scheme: 'http' | 'https', host: string, target: string): string {
   const defaultPort = host.endsWith(scheme === 'https' ? ':443' : ':80')
-  if (!defaultPort && PLAIN_HOST.test(host) && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return `${scheme}://${host}${target}`
+  if (!defaultPort && plainHost(host) && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return `${scheme}://${host}${target}`
   // Joined, not resolved: a target of `//x/y` is a path on this host, not another host.
   const path = target.startsWith('/') ? target : `/${target}`
   try {
@@ -29,4 +29,13 @@ export function absoluteUrl(scheme: 'http' | 'https', host: string, target: stri
   } catch {
     return new URL(`http://localhost${path}`).href
   }
+}
+
+/** The last host found plain: a server mostly sees one, and the test is the costliest here. */
+let lastPlainHost = ''
+function plainHost(host: string): boolean {
+  if (host === lastPlainHost) return true
+  if (!PLAIN_HOST.test(host)) return false
+  lastPlainHost = host
+  return true
 }

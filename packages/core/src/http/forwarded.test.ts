@@ -39,6 +39,13 @@ describe('ProxyTrust', () => {
     expect(t.scheme({ 'x-forwarded-proto': 'https' }, '192.0.2.9', false)).toBe('http')
     expect(t.scheme({}, '127.0.0.1', true)).toBe('https')
   })
+
+  it('says whether a request names a scheme at all (only then is the peer needed)', () => {
+    const t = trust('127.0.0.1')
+    expect(t.namesScheme({ 'x-forwarded-proto': 'https' })).toBe(true)
+    expect(t.namesScheme({ forwarded: 'proto=https' })).toBe(true)
+    expect(t.namesScheme({ host: 'x', 'x-forwarded-for': '1.2.3.4' })).toBe(false)
+  })
 })
 
 describe('checkAllowIps', () => {

@@ -80,6 +80,12 @@ export class ProxyTrust {
     return peer
   }
 
+  /** Whether the request carries a secure scheme header or `Forwarded`: only then may `scheme` differ from the connection's (an engine whose peer lookup costs can skip it). */
+  namesScheme(headers: Headers): boolean {
+    for (const [name] of this.#secure) if (headers[name] !== undefined) return true
+    return headers.forwarded !== undefined
+  }
+
   /** https when a trusted peer says so with a secure scheme header (or Forwarded's proto=); else the connection's. */
   scheme(headers: Headers, peer: string | undefined, encrypted: boolean): 'http' | 'https' {
     const own = encrypted ? 'https' : 'http'
