@@ -13,6 +13,7 @@ const BODILESS = new Set([204, 304])
 const WHOLE_LIMIT = 64 * 1024
 
 export type HeaderPairs = Iterable<readonly [string, string | number | readonly string[]]>
+export type HeaderRecord = Readonly<Record<string, string | readonly string[]>>
 
 function statusLine(status: number, text: string | undefined): string {
   if (text) return `${status} ${text}`
@@ -113,20 +114,23 @@ export class Exchange implements ResponseView {
   }
 
   /** Status line and headers into uWS's buffer; call inside `cork`. */
-  writeHead(status: number, statusText: string | undefined, headers: HeaderPairs): void {
+  writeHead(status: number, statusText: string | undefined, headers: HeaderPairs | HeaderRecord): void {
     this.statusCode = status
-    const res = this.res
-    res.writeStatus(statusLine(status, statusText))
-    for (const [name, value] of headers) {
-      const lower = name.toLowerCase()
-      if (ENGINE_HEADERS.has(lower)) {
-        if (lower === 'connection' && /\bclose\b/i.test(String(value))) this.appCloses = true
-        continue
-      }
-      if (typeof value === 'object') for (const one of value) res.writeHeader(name, one)
-      else res.writeHeader(name, typeof value === 'string' ? value : String(value))
-    }
+    this.res.writeStatus(statusLine(status, statusText))
+    // A record (core's outgoing headers) is read in place: no pairs made for it.
+    if (Symbol.iterator in headers) for (const [name, value] of headers) this.#header(name, value)
+    else for (const name in headers) this.#header(name, headers[name]!)
     this.headWritten = true
+  }
+
+  #header(name: string, value: string | number | readonly string[]): void {
+    const lower = name.toLowerCase()
+    if (ENGINE_HEADERS.has(lower)) {
+      if (lower === 'connection' && /\bclose\b/i.test(String(value))) this.appCloses = true
+      return
+    }
+    if (typeof value === 'object') for (const one of value) this.res.writeHeader(name, one)
+    else this.res.writeHeader(name, typeof value === 'string' ? value : String(value))
   }
   /** The app asked for `Connection: close`. */
   appCloses = false

@@ -100,7 +100,7 @@ function writeResponse(worker: WorkerRuntime, exchange: FetchExchange, response:
     if (worker.needs.responseHeaders) exchange.headerReader = (name) => response.headers.get(name) ?? undefined
     const reported = exchange.isHead && parts.body === null ? reportedLength(response.headers) : undefined
     exchange.cork(() => {
-      exchange.writeHead(parts.status, parts.statusText, Object.entries(outgoingHeaders(parts.headers, false, parts.defaultType)))
+      exchange.writeHead(parts.status, parts.statusText, outgoingHeaders(parts.headers, false, parts.defaultType))
       exchange.endWhole(parts.body ?? undefined, reported)
     })
     return
