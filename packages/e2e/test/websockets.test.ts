@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { io as ioClient } from 'socket.io-client'
 import { Gu, cleanupApps, killAll, makeApp, request } from '../src/harness.js'
+import { within } from '../src/process-helpers.js'
 
 afterEach(killAll)
 afterAll(cleanupApps)
@@ -209,11 +210,49 @@ describe('Bun-style fetch apps on -k async', () => {
   })
 })
 
+describe('Bun-style backpressure on -k async', () => {
+  it('send reports -1 past backpressureLimit, and drain runs once the connection has flushed', async () => {
+    const { url } = await serve(
+      {
+        'app.mjs': `export default {
+  fetch(request, server) { return server.upgrade(request) ? undefined : new Response('no', { status: 400 }) },
+  websocket: {
+    backpressureLimit: 1024,
+    open(ws) { ws.send('sent:' + ws.send(Buffer.alloc(8 * 1024 * 1024, 1))) },
+    message() {},
+    drain(ws) { if (!ws.data) { ws.data = true; ws.send('drained') } },
+  },
+}
+`,
+      },
+      'app.mjs',
+    )
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/`)
+    const texts: string[] = []
+    let bigBytes = 0
+    const done = new Promise<void>((resolve, reject) => {
+      ws.on('message', (m: Buffer, binary: boolean) => {
+        if (binary) bigBytes = m.length
+        else if (texts.push(String(m)) === 2) resolve()
+      })
+      ws.on('error', reject)
+    })
+    await within(10_000, done, 'the big message, the status and the drain')
+    ws.close()
+    expect(bigBytes).toBe(8 * 1024 * 1024)
+    // Bun's status: -1 once the buffered bytes pass the limit; drain follows when they are out.
+    expect(texts).toEqual(['sent:-1', 'drained'])
+  })
+})
+
 describe('-k sync', () => {
-  it('answers an upgrade 501 with the reason, says so at boot, and serves plain requests on', async () => {
+  it('answers an upgrade 501 with the reason, logs it as any response, says so at boot, and serves plain requests on', async () => {
     const { gu, url } = await serve({ 'app.mjs': EXPRESS_WS }, 'app.mjs:server', 'sync')
     await expect(roundTrip(`${url.replace('http', 'ws')}/ws`, ['a'])).rejects.toThrow(/handshake answered 501/)
     expect(gu.log).toMatch(/The app takes WebSockets, but the sync worker serves one connection at a time \(use -k async for WebSockets\)/)
+    // The refusal has its access-log line, with the reason's bytes, as every response does.
+    const body = 'WebSockets are not served here: the sync worker serves one connection at a time (use -k async for WebSockets)\n'
+    await gu.waitFor(new RegExp(`"GET /ws HTTP/1\\.1" 501 ${Buffer.byteLength(body)} `), 5000)
     expect((await request(`${url}/hello`)).body).toBe('express says hi')
   })
 })
