@@ -95,19 +95,30 @@ describe('--metrics-bind', () => {
   })
 })
 
+/** A UDP statsd listener on loopback: every line it receives, in order. */
+async function statsdListener(): Promise<{ port: number; lines: string[]; close: () => void }> {
+  const listener = dgram.createSocket('udp4')
+  const lines: string[] = []
+  listener.on('message', (packet) => lines.push(...packet.toString().split('\n')))
+  await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve))
+  return { port: listener.address().port, lines, close: () => listener.close() }
+}
+
+/** Adds up the values of one statsd counter across the lines received. */
+function counted(lines: string[], name: string): number {
+  return lines.filter((l) => l.startsWith(`${name}:`)).reduce((n, l) => n + Number(l.split(':')[1]!.split('|')[0]), 0)
+}
+
 describe('--statsd-host', () => {
   it("sends Gunicorn's metrics, prefixed and tagged, to a UDP listener", async () => {
-    const listener = dgram.createSocket('udp4')
-    const lines: string[] = []
-    listener.on('message', (packet) => lines.push(...packet.toString().split('\n')))
-    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve))
+    const { port, lines, close } = await statsdListener()
     try {
       const dir = makeApp({ 'app.mjs': PID_APP })
-      const gu = new Gu(asyncArgs('app.mjs:app', '-w', '2', '--statsd-host', `127.0.0.1:${listener.address().port}`, '--statsd-prefix', 'shop', '--dogstatsd-tags', 'env:test,team:ops'), { cwd: dir })
+      const gu = new Gu(asyncArgs('app.mjs:app', '-w', '2', '--statsd-host', `127.0.0.1:${port}`, '--statsd-prefix', 'shop', '--dogstatsd-tags', 'env:test,team:ops'), { cwd: dir })
       await gu.waitForWorkers(2)
       const url = await gu.url()
       for (let i = 0; i < 7; i++) expect((await request(`${url}/x${i}`)).status).toBe(200)
-      const count = (name: string) => lines.filter((l) => l.startsWith(`shop.${name}:`)).reduce((n, l) => n + Number(l.split(':')[1]!.split('|')[0]), 0)
+      const count = (name: string) => counted(lines, `shop.${name}`)
       await waitUntil('7 requests counted', () => count('gunicorn.requests') >= 7, 5000)
       await sleep(1200)
       expect(count('gunicorn.requests')).toBe(7)
@@ -118,15 +129,10 @@ describe('--statsd-host', () => {
       expect(lines).toContain('shop.gunicorn.workers:2|g|#env:test,team:ops')
       expect(lines.find((l) => l.startsWith('shop.gunicorn.requests:'))).toMatch(/^shop\.gunicorn\.requests:\d+\|c\|#env:test,team:ops$/)
     } finally {
-      listener.close()
+      close()
     }
   })
 })
-
-/** Adds up the values of one statsd counter across the lines received. */
-function counted(lines: string[], name: string): number {
-  return lines.filter((l) => l.startsWith(`${name}:`)).reduce((n, l) => n + Number(l.split(':')[1]!.split('|')[0]), 0)
-}
 
 // A worker that warns at boot (it handles SIGTERM itself) and logs an exception per /boom.
 const LOGGING_APP = `
@@ -139,27 +145,24 @@ export function app(req, res) {
 
 describe('--statsd-host: gunicorn.log.*', () => {
   it("counts the workers' and the arbiter's warning, error and exception lines, prefixed and tagged, whatever --log-level shows", async () => {
-    const listener = dgram.createSocket('udp4')
-    const lines: string[] = []
-    listener.on('message', (packet) => lines.push(...packet.toString().split('\n')))
-    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve))
+    const { port, lines, close } = await statsdListener()
     try {
       const dir = makeApp({ 'app.mjs': LOGGING_APP })
       const socketPath = join(dir, 'app.sock')
       // At --log-level critical none of these lines is written; Gunicorn's statsd logger counts them all the same.
-      const gu = new Gu(['app.mjs:app', '-k', 'async', '-w', '1', '-b', `unix:${socketPath}`, '--log-level', 'critical', '--statsd-host', `127.0.0.1:${listener.address().port}`, '--statsd-prefix', 'shop', '--dogstatsd-tags', 'env:test'], { cwd: dir })
+      const gu = new Gu(['app.mjs:app', '-k', 'async', '-w', '1', '-b', `unix:${socketPath}`, '--log-level', 'critical', '--statsd-host', `127.0.0.1:${port}`, '--statsd-prefix', 'shop', '--dogstatsd-tags', 'env:test'], { cwd: dir })
       const boom = () => request('http://localhost/boom', { socketPath }).then((r) => r.status, () => 0)
       expect(await waitUntil('the worker serving', async () => ((await boom()) === 500 ? 500 : undefined))).toBe(500)
       const [pid] = gu.workerPids()
       for (let i = 0; i < 2; i++) expect(await boom()).toBe(500)
       // The worker's: its boot warning and three exceptions, sent from its once-a-second report.
-      await waitUntil('the worker log counters', () => counted(lines, 'shop.gunicorn.log.exception') >= 3 && counted(lines, 'shop.gunicorn.log.warning') >= 1, 5000)
+      await waitUntil('the worker log counters', () => counted(lines, 'shop.gunicorn.log.exception') >= 3 && counted(lines, 'shop.gunicorn.log.warning') >= 1, 10_000)
       expect(lines).toContain('shop.gunicorn.log.exception:3|c|#env:test')
       expect(counted(lines, 'shop.gunicorn.log.warning')).toBe(1)
       expect(counted(lines, 'shop.gunicorn.log.error')).toBe(0)
       // The arbiter's own: a worker SIGKILLed under it is an error line of the arbiter's.
       process.kill(pid!, 'SIGKILL')
-      await waitUntil("the arbiter's error counted", () => counted(lines, 'shop.gunicorn.log.error') >= 1, 5000)
+      await waitUntil("the arbiter's error counted", () => counted(lines, 'shop.gunicorn.log.error') >= 1, 10_000)
       await waitUntil('a replacement worker', () => gu.workerPids().some((p) => p !== pid), 10_000)
       await sleep(2200)
       // Nothing counted twice: totals become deltas once per process (the replacement does not warn again).
@@ -167,7 +170,7 @@ describe('--statsd-host: gunicorn.log.*', () => {
       expect(counted(lines, 'shop.gunicorn.log.warning')).toBe(1)
       expect(counted(lines, 'shop.gunicorn.log.exception')).toBe(3)
     } finally {
-      listener.close()
+      close()
     }
   })
 })
@@ -190,7 +193,7 @@ describe('unix sockets for statsd and Prometheus', () => {
       await gu.waitFor(/Metrics at: unix:\S+metrics\.sock/)
       const url = await gu.url()
       for (let i = 0; i < 4; i++) expect((await request(`${url}/u${i}`)).status).toBe(200)
-      await waitUntil('4 requests sent over the unix socket', () => counted(lines, 'gunicorn.requests') >= 4, 5000)
+      await waitUntil('4 requests sent over the unix socket', () => counted(lines, 'gunicorn.requests') >= 4, 10_000)
       expect(lines).toContain('gunicorn.workers:2|g')
       const socketPath = join(dir, 'metrics.sock')
       await waitUntil('4 requests in the scrape', async () => {
