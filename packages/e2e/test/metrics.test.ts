@@ -209,6 +209,26 @@ describe('unix sockets for statsd and Prometheus', () => {
     }
   })
 
+  it('in an upgrade (USR2) the new arbiter waits for the old one to leave the metrics socket, then serves it', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const gu = new Gu(asyncArgs('app.mjs:app', '--metrics-bind', 'unix:metrics.sock', '-p', 'gu.pid'), { cwd: dir })
+    await gu.waitFor(/Metrics at: unix:/)
+    gu.signal('SIGUSR2')
+    const newPid = Number(await waitUntil('the new arbiter', () => /\[(\d+)\] \[WARNING\] Metrics: unix:metrics\.sock is in use/.exec(gu.log)?.[1], 15_000))
+    try {
+      gu.signal('SIGTERM')
+      // The old arbiter exits; the new one, writing to the same output, takes the socket once it is free.
+      await waitUntil('the new arbiter serving the metrics', () => new RegExp(`\\[${newPid}\\] \\[INFO\\] Metrics at: unix:\\S+metrics\\.sock`).test(gu.log), 15_000)
+      const scrape = await request('http://localhost/metrics', { socketPath: join(dir, 'metrics.sock') })
+      expect(scrape.status).toBe(200)
+      expect(sample(scrape.body, 'gu_workers_alive')).toBe(1)
+      process.kill(newPid, 'SIGTERM')
+      await waitUntil('the socket file gone with the new arbiter', () => !existsSync(join(dir, 'metrics.sock')), 15_000)
+    } finally {
+      if (isAlive(newPid)) process.kill(newPid, 'SIGKILL')
+    }
+  })
+
   it('refuses a statsd address it cannot read, with the forms it takes', async () => {
     const dir = makeApp({ 'app.mjs': PID_APP })
     const result = await runGu(asyncArgs('app.mjs:app', '--statsd-host', 'unix://relative.sock'), { cwd: dir })
