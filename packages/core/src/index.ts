@@ -11,6 +11,7 @@ export { AppLoadError, APP_LOAD_ERROR_CODE, isAppLoadError } from './app/types.j
 export { loadApp, type LoadedApp } from './app/load-app.js'
 export type { Logger } from './log/logger.js'
 export * from './http/index.js'
+export { clientCertMode, type ClientCertMode } from './tls/secure-options.js'
 export { fetchToNodeListener, toRequest } from './app/fetch-listener.js'
 export { APP_LOAD_ERROR, EXIT_FAILURE, EXIT_OK, WORKER_BOOT_ERROR } from './arbiter/exit-codes.js'
 export { VERSION } from './version.js'

@@ -12,6 +12,7 @@ import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import { takeSocketActivation } from '../settings/socket-activation.js'
 import type { Settings } from '../settings/types.js'
 import { VERSION } from '../version.js'
+import { readTlsMaterial } from '../tls/tls-material.js'
 import { checkWorkerClass } from '../worker/check-worker-class.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
 import { helpText } from './help.js'
@@ -34,6 +35,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     changeDirectory(settings.chdir)
     const workerClass = await loadWorkerClass(settings.workerClass, settings.chdir)
     checkWorkerClass(workerClass, settings)
+    // Missing, unreadable or mismatched certificate files: one line, before anything starts.
+    const tls = readTlsMaterial(settings)
     // A log config or log file that won't do is a settings error: --check-config reports it too.
     const logPlan = await openLogPlan(settings)
     if (settings.checkConfig || settings.preloadApp) {
@@ -42,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const log = new Logger(logPlan.error)
     if (settings.captureOutput) captureOutput(log)
-    const arbiter = new Arbiter({ settings, log, logPlan, workerClass, argv })
+    const arbiter = new Arbiter({ settings, log, logPlan, workerClass, argv, tls })
     attachOperatorTools(arbiter, settings, log)
     return await arbiter.run()
   } catch (error) {

@@ -6,6 +6,7 @@ import { formatBind, parseBind } from './bind-address.js'
 import { LAUNCH_DIR } from './launch-dir.js'
 import { parseSize } from './size.js'
 import { setting, type SettingSpec } from './spec.js'
+import { TLS_SETTINGS } from './catalog-tls.js'
 import type { BindAddress, PlainSettings } from './types.js'
 
 const GUNICORN_ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
@@ -168,6 +169,7 @@ export const SETTINGS = [
     check: (text) => checkAllowIps(text),
     description: 'The addresses allowed to send a PROXY protocol header (`proxyProtocol`), comma-separated: addresses, CIDR ranges or `*`, as Gunicorn\'s `proxy_allow_ips`.',
   }),
+  ...TLS_SETTINGS,
   setting({
     key: 'headerTimeout', section: 'Slow clients', flags: ['--header-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 10,
     description: 'How long a client may take to send a request\'s head (request line and headers), from its connection, or on a kept-alive connection from the first byte of its next request. Past it the client gets 408 and the connection is closed; the worker serves on. Checked on every class that can (four times per timeout, at most once a second). 0 disables.',
