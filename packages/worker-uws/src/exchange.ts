@@ -39,9 +39,13 @@ export class UwsRequestView implements RequestView {
     if (this.#client === null) this.#client = proxyTrust()?.clientAddress(this.#head.headers, this.peerAddress) ?? this.peerAddress
     return this.#client
   }
-  /** https only when a trusted proxy says so: uWS serves plain HTTP here. */
+  /** Whether the connection is TLS (SSLApp): one answer for the whole worker. */
+  get encrypted(): boolean {
+    return encrypted
+  }
+  /** https on TLS, or when a trusted proxy says its client spoke it. */
   get scheme(): 'http' | 'https' {
-    return proxyTrust()?.scheme(this.#head.headers, this.peerAddress, false) ?? 'http'
+    return proxyTrust()?.scheme(this.#head.headers, this.peerAddress, encrypted) ?? (encrypted ? 'https' : 'http')
   }
   get method(): string {
     return this.#head.method
@@ -244,4 +248,11 @@ export function failResponse(exchange: Exchange, worker: WorkerRuntime, error: u
     exchange.writeHead(500, undefined, [['content-type', 'text/plain']])
     exchange.endWhole('Internal Server Error\n')
   })
+}
+
+/** Set once as the worker starts: every connection of a worker is TLS (SSLApp) or none is. */
+let encrypted = false
+
+export function servesTls(on: boolean): void {
+  encrypted = on
 }

@@ -16,7 +16,7 @@ const kOutHeaders = (() => {
 export class UwsSocket extends EventEmitter {
   readonly remoteAddress: string | undefined
   readonly remoteFamily: string | undefined
-  readonly encrypted = false
+  readonly encrypted: boolean
   readable = true
   writable = true
   destroyed = false
@@ -31,6 +31,7 @@ export class UwsSocket extends EventEmitter {
     super()
     this.#exchange = exchange
     this.remoteAddress = exchange.view.peerAddress
+    this.encrypted = exchange.view.encrypted
     this.remoteFamily = this.remoteAddress?.includes(':') ? 'IPv6' : 'IPv4'
   }
   get remotePort(): undefined {

@@ -27,10 +27,10 @@ export function readTlsMaterial(settings: TlsSettings): TlsMaterial | undefined 
   const key = keyfile === null ? cert : readPem('--keyfile', keyfile)
   const ca = caCerts === null ? undefined : readPem('--ca-certs', caCerts)
   const material: TlsMaterial = { cert, key, ...(ca !== undefined ? { ca } : {}) }
-  check('--certfile', certfile, () => new X509Certificate(cert))
-  if (ca !== undefined) check('--ca-certs', caCerts!, () => new X509Certificate(ca))
+  check('--certfile', certfile, 'a PEM certificate', () => new X509Certificate(cert))
+  if (ca !== undefined) check('--ca-certs', caCerts!, 'PEM certificates', () => new X509Certificate(ca))
   const keyFlag = keyfile === null ? '--certfile' : '--keyfile'
-  check(keyFlag, keyfile ?? certfile, () => createSecureContext({ key, ...(settings.keyPassphrase !== null ? { passphrase: settings.keyPassphrase } : {}) }))
+  check(keyFlag, keyfile ?? certfile, 'a PEM private key', () => createSecureContext({ key, ...(settings.keyPassphrase !== null ? { passphrase: settings.keyPassphrase } : {}) }))
   try {
     createSecureContext(contextOptions(material, settings))
   } catch (error) {
@@ -65,11 +65,11 @@ function readPem(flag: string, path: string): string {
   }
 }
 
-function check(flag: string, path: string, load: () => unknown): void {
+function check(flag: string, path: string, expected: string, load: () => unknown): void {
   try {
     load()
   } catch (error) {
-    throw new UsageError(`${flag} ${path}: ${describe(error as Error)}`)
+    throw new UsageError(`${flag} ${path}: ${describe(error as Error, expected)}`)
   }
 }
 
@@ -78,12 +78,12 @@ function contextError(error: Error, settings: TlsSettings): string {
   const message = error.message
   if (/key values mismatch/i.test(message)) return `--keyfile ${settings.keyfile ?? settings.certfile} is not the key of --certfile ${settings.certfile} (the key values mismatch)`
   if (/no cipher match|cipher/i.test(message) && settings.ciphers !== null) return `--ciphers '${settings.ciphers}' matches no cipher this OpenSSL offers`
-  return `TLS settings (--certfile ${settings.certfile}): ${describe(error)}`
+  return `TLS settings (--certfile ${settings.certfile}): ${describe(error, 'usable TLS settings')}`
 }
 
-function describe(error: Error): string {
+function describe(error: Error, expected: string): string {
   const message = error.message.replace(/^error:[0-9A-F]+:/i, '')
   if (/bad decrypt|bad password|interrupted or cancelled|maybe wrong password/i.test(message)) return 'the key is encrypted and --key-passphrase is wrong or not set'
-  if (/no start line|unsupported|decoder routines|wrong tag|not enough data/i.test(message)) return `not a PEM file of the expected kind (${message})`
+  if (/no start line|unsupported|decoder routines|wrong tag|not enough data/i.test(message)) return `not ${expected} (${message})`
   return message
 }
