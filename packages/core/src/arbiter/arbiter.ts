@@ -13,7 +13,7 @@ import { type SocketCopyMessage, isLivenessMessage, isWorkerMessage } from '../w
 import { checkWorkerClass } from '../worker/check-worker-class.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
 import type { TlsMaterial, WorkerClass } from '../worker/types.js'
-import { rereadTlsMaterial } from '../tls/tls-material.js'
+import { describeCertificate, rereadTlsMaterial } from '../tls/tls-material.js'
 import { type ArbiterCommand, ArbiterEvents, type ArbiterSnapshot, type RecycleReason } from './arbiter-events.js'
 import type { BoundSocket } from './bound-socket.js'
 import { ConnectionBoard } from '../worker/connection-board.js'
@@ -202,6 +202,7 @@ export class Arbiter {
       for (const spec of settings.bind) this.#log.info(`Listening at: ${formatBind(parseBind(spec))} (bound by each worker: sockets 'self')`)
     }
     this.#log.info(`Using worker: ${this.#workerClass.name}`)
+    if (this.#tls) this.#log.info(describeCertificate(this.#tls, settings))
     for (const signal of SIGNALS) process.on(signal, () => this.#enqueue({ kind: 'signal', signal }))
     this.#syncReloader()
     this.events.emit('started')

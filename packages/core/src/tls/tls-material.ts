@@ -47,12 +47,21 @@ export function readTlsMaterial(settings: TlsSettings): TlsMaterial | undefined 
  */
 export function rereadTlsMaterial(settings: TlsSettings, current: TlsMaterial | undefined, log: Logger): TlsMaterial | undefined {
   try {
-    return readTlsMaterial(settings)
+    const material = readTlsMaterial(settings)
+    if (material) log.info(describeCertificate(material, settings))
+    return material
   } catch (error) {
     if (!current || !(error instanceof UsageError)) throw error
     log.error(`TLS reload failed, keeping the certificate in use: ${error.message}`)
     return current
   }
+}
+
+/** What the log says of the certificate served: its subject, its expiry and where it came from. */
+export function describeCertificate(material: TlsMaterial, settings: Pick<PlainSettings, 'certfile'>): string {
+  const cert = new X509Certificate(material.cert)
+  const subject = cert.subject.replace(/\n/g, ', ')
+  return `Serving HTTPS with ${subject} (valid until ${new Date(cert.validTo).toISOString()}) from --certfile ${settings.certfile}`
 }
 
 function readPem(flag: string, path: string): string {
