@@ -29,7 +29,7 @@ export const TLS_SETTINGS = [
   }),
   setting({
     key: 'ciphers', section: 'TLS', flags: ['--ciphers'], meta: 'CIPHERS', kind: 'string', nullable: true, default: () => null, defaultDoc: 'Node\'s default list',
-    description: 'The TLS 1.2 cipher suites offered, in OpenSSL\'s cipher-list format (`ECDHE+AESGCM:!aNULL`); TLS 1.3 suites are named here too (`TLS_AES_256_GCM_SHA384`). A list that matches no cipher is refused at start.',
+    description: 'The TLS 1.2 cipher suites offered, in OpenSSL\'s cipher-list format (`ECDHE+AESGCM:!aNULL`). TLS 1.3\'s suites stay OpenSSL\'s defaults unless the list names some (`TLS_AES_256_GCM_SHA384`), which the node:http classes honour and `uws` does not (uWebSockets.js applies the list to TLS 1.2 and older). A list that matches no cipher is refused at start.',
   }),
   setting({
     key: 'tlsMinVersion', section: 'TLS', flags: ['--tls-min-version'], meta: 'VERSION', kind: 'choice', choices: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], default: () => 'TLSv1.2',
