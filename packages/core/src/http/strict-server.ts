@@ -13,7 +13,7 @@ import { refusalResponse } from './refusal.js'
 import { refuseOnResponse } from './refuse-response.js'
 import { maxHeaderSize, type RequestRules, requestRules } from './request-rules.js'
 import { RULES, StrictIncomingMessage } from './strict-incoming.js'
-import { serveTls } from './tls-connection.js'
+import { neverAnswerInTheClear, serveTls } from './tls-connection.js'
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -62,6 +62,7 @@ export function applyRequestRules(server: Server, worker: Pick<WorkerRuntime, 's
   // With `certfile`: HTTPS, under any PROXY header (which comes before the handshake, in the clear).
   serveTls(server, worker)
   if (worker.settings.proxyProtocol) acceptProxyProtocol(server, worker.settings.proxyAllowFrom)
+  neverAnswerInTheClear(server, worker)
 }
 
 /** Drops `_` names from both the raw list and the parsed object (node has built it already). */

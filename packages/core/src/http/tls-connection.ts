@@ -10,6 +10,21 @@ import { clientCertMode, refuseUnverified, serverOptions } from '../tls/secure-o
 import type { WorkerRuntime } from '../worker/types.js'
 import { encryptedConnection, encryptingConnection } from './connection-guard.js'
 
+/** The client a PROXY header named (own properties on the accepted socket) is the TLS socket's too. */
+function carryPeer(plain: Socket, secure: TLSSocket): void {
+  for (const key of ['remoteAddress', 'remotePort', 'remoteFamily'] as const) {
+    if (Object.hasOwn(plain, key)) Object.defineProperty(secure, key, { value: plain[key], configurable: true })
+  }
+}
+
+/**
+ * Call once every other 'connection' layer is installed (the PROXY header reader): from its accept,
+ * a TLS connection is never answered in the clear, even while a PROXY header is still awaited.
+ */
+export function neverAnswerInTheClear(server: Server, worker: Pick<WorkerRuntime, 'tls'>): void {
+  if (worker.tls) server.prependListener('connection', encryptingConnection)
+}
+
 /** The accepted connection under each encrypted one, for engines that keep track of what they accepted. */
 const plainOf = new WeakMap<object, Socket>()
 
@@ -26,10 +41,7 @@ export function serveTls(server: Server, worker: Pick<WorkerRuntime, 'settings' 
   const handshakes = new TlsServer(serverOptions(material, settings))
   const later = server.listeners('connection') as Array<(socket: Socket) => void>
   server.removeAllListeners('connection')
-  server.on('connection', (socket: Socket) => {
-    encryptingConnection(socket)
-    handshakes.emit('connection', socket)
-  })
+  server.on('connection', (socket: Socket) => handshakes.emit('connection', socket))
   handshakes.on('secureConnection', (secure: TLSSocket) => {
     const plain = (secure as TLSSocket & { _parent?: Socket })._parent
     if (refuseUnverified(mode, secure)) {
@@ -39,6 +51,7 @@ export function serveTls(server: Server, worker: Pick<WorkerRuntime, 'settings' 
     if (plain) {
       plainOf.set(secure, plain)
       encryptedConnection(plain, secure)
+      carryPeer(plain, secure)
     }
     for (const listener of later) listener.call(server, secure)
   })

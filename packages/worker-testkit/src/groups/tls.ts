@@ -3,6 +3,8 @@
 import { X509Certificate } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { Agent } from 'node:https'
+import { connect as connectTcp, type Socket } from 'node:net'
+import { connect as connectTls } from 'node:tls'
 import { type CertificateSet, certificates, type KeyPair } from '../certificates.js'
 import { ensure, fail, show } from '../ensure.js'
 import type { FixtureApp } from '../fixtures.js'
@@ -101,6 +103,29 @@ function rotate(served: Served, pair: KeyPair | { cert: string; key: string }): 
 async function untilServed(served: Served, fingerprint: string, what: string): Promise<void> {
   const seen = await pollUntil(() => fingerprintOf(served, { ca: served.certs.ca, timeoutMs: 2000 }).then((f) => f === fingerprint, () => false), 15_000, 100)
   ensure(seen, () => `${what} was not served to new connections within 15s of the HUP${lastError(served.gu)}`)
+}
+
+/** Everything the server sends on `socket` until it closes it (or `timeoutMs` passes: undefined). */
+function untilClosed(socket: Socket, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let got = ''
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve(undefined)
+    }, timeoutMs)
+    socket.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')))
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve(got)
+    })
+  })
+}
+
+/** Opens TLS on `raw` (or a new connection) to `port`, writes `text` once the handshake is done. */
+function tlsWrite(port: number, ca: string, text: string, raw?: Socket): Socket {
+  const socket = connectTls({ ...(raw ? { socket: raw } : { port, host: '127.0.0.1' }), ca, servername: 'localhost' }, () => socket.write(text))
+  return socket
 }
 
 export const tlsChecks: readonly Check[] = [
@@ -205,6 +230,40 @@ export const tlsChecks: readonly Check[] = [
       } finally {
         agent.destroy()
       }
+    },
+  },
+  {
+    group,
+    name: 'a slow TLS client gets its 408 over TLS, and a connection that never starts its handshake is never answered in the clear',
+    timeoutMs: 40_000,
+    tls: 'serves',
+    async run(ctx) {
+      const { gu, certs } = await serve(ctx, ['--header-timeout', '1'])
+      const half = await untilClosed(tlsWrite(gu.port, certs.ca, 'GET /pid HTTP/1.1\r\nHost: 127.0.0.1\r\n'), 15_000)
+      ensure(half !== undefined, 'a TLS client that sent half a request head was not closed within 15s of --header-timeout 1')
+      ensure(half.startsWith('HTTP/1.1 408'), `a TLS client that sent half a request head got ${show(half)} before the close, expected a 408`)
+      const silent = await untilClosed(connectTcp(gu.port, '127.0.0.1'), 15_000)
+      ensure(silent !== undefined, 'a connection that sent nothing was not closed within 15s of --header-timeout 1')
+      ensure(silent === '', `a connection that never started its TLS handshake was sent ${show(silent)} in the clear`)
+    },
+  },
+  {
+    group,
+    name: '--proxy-protocol reads the PROXY header in the clear, then TLS (or the class refuses the setting at start)',
+    timeoutMs: 40_000,
+    tls: 'serves',
+    async run(ctx) {
+      const served = await startTls(ctx, ['--proxy-protocol', '--access-logfile', '-', '--access-logformat', 'tls-proxied %(h)s %(U)s'])
+      if ('refused' in served) return ensureClearRefusal(served.refused, '--proxy-protocol')
+      const { gu, certs } = served
+      const raw = connectTcp(gu.port, '127.0.0.1')
+      await new Promise<void>((resolve, reject) => raw.once('connect', resolve).once('error', reject))
+      raw.write('PROXY TCP4 203.0.113.7 127.0.0.1 40000 443\r\n')
+      const answer = await untilClosed(tlsWrite(gu.port, certs.ca, 'GET /scheme HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', raw), 10_000)
+      ensure(answer?.startsWith('HTTP/1.1 200'), `a PROXY header then TLS got ${show(answer ?? '(nothing within 10s)')}, expected a 200`)
+      ensure(answer!.endsWith('https'), `the app saw ${show(answer!.split('\r\n\r\n')[1] ?? '')} behind a PROXY header over TLS, expected https`)
+      const logged = await pollUntil(() => /tls-proxied (\S+) \/scheme/.exec(gu.output)?.[1], 3000, 20)
+      ensure(logged === '203.0.113.7', `the access log's %(h)s was ${show(logged ?? '(no line within 3s)')}, expected the PROXY header's 203.0.113.7`)
     },
   },
   {
