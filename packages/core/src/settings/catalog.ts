@@ -240,7 +240,7 @@ export const SETTINGS = [
         return (error as Error).message
       }
     },
-    description: 'The access log line, in Gunicorn\'s atoms: `h l u t r m U q H s B b f a T M D L p {header}i {header}o {var}e`, written as `%(atom)s`.',
+    description: 'The access log line, in Gunicorn\'s atoms: `h l u t r m U q H s B b f a T M D L p {header}i {header}o {var}e`, written as `%(atom)s`; `%({wsgi.url_scheme}e)s` is the request\'s scheme (`http` or `https`), as in Gunicorn.',
   }),
   setting({
     key: 'syslog', section: 'Logging', flags: ['--log-syslog'], kind: 'bool', default: () => false,
