@@ -30,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const settings = resolved.settings
     debug = settings.loglevel === 'debug'
     applyRawEnv(settings.rawEnv)
-    if (settings.printConfig) return print(JSON.stringify(plainSettings(settings), null, 2))
+    if (settings.printConfig) return print(JSON.stringify(withoutSecrets(plainSettings(settings)), null, 2))
     if (!settings.app) throw new UsageError("no APP_MODULE given: run 'gu [OPTIONS] module:export', e.g. 'gu app.js:app'")
     changeDirectory(settings.chdir)
     const workerClass = await loadWorkerClass(settings.workerClass, settings.chdir)
@@ -64,6 +64,11 @@ async function checkApp(settings: Settings): Promise<number> {
     // --check-config reports any fault as 1; a failing --preload halts as a worker would, with 4.
     return fail(`failed to load the app: ${error.message}`, settings.checkConfig ? EXIT_FAILURE : APP_LOAD_ERROR)
   }
+}
+
+/** What --print-config shows: a key passphrase is said to be set, never printed. */
+function withoutSecrets(plain: ReturnType<typeof plainSettings>): Record<string, unknown> {
+  return plain.keyPassphrase === null ? plain : { ...plain, keyPassphrase: '(set)' }
 }
 
 function applyRawEnv(rawEnv: readonly string[]): void {
