@@ -1,70 +1,21 @@
 // tls: HTTPS with --certfile and friends, on classes that declare `tls`; a clear refusal at start
 // on those that don't. Certificates are made for the run (certificates.ts).
 import { X509Certificate } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
 import { Agent } from 'node:https'
-import { connect as connectTcp, type Socket } from 'node:net'
-import { connect as connectTls } from 'node:tls'
-import { type CertificateSet, certificates, type KeyPair } from '../certificates.js'
-import { ensure, fail, show } from '../ensure.js'
+import { connect as connectTcp } from 'node:net'
+import { certificates } from '../certificates.js'
+import { ensure, show } from '../ensure.js'
 import type { FixtureApp } from '../fixtures.js'
-import { type GuProcess, lastError } from '../gu-process.js'
-import { httpsGet, type HttpsOptions, httpsOutcome } from '../https-client.js'
+import { lastError } from '../gu-process.js'
+import { httpsGet, httpsOutcome } from '../https-client.js'
 import { request } from '../http-client.js'
+import { client, ensureClearRefusal, fingerprintOf, rotate, serve, startTls, untilServed } from '../tls-serve.js'
+import { tlsWrite, untilClosed } from '../tls-sockets.js'
 import type { Check, CheckContext } from '../types.js'
 import { describeError, pollUntil, sleep } from '../wait.js'
 
 const group = 'tls'
-
-const client = (pair: KeyPair) => ({ cert: pair.cert, key: pair.key })
-
-interface Served {
-  readonly gu: GuProcess
-  readonly certs: CertificateSet
-  /** Where the server's certificate and key are, to replace them. */
-  readonly certfile: string
-  readonly keyfile: string
-}
-
-/** Writes the server pair and starts gu with it; `refused`: the one line gu exited with, if it refused. */
-async function startTls(ctx: CheckContext, args: readonly string[] = [], app: FixtureApp = 'node'): Promise<Served | { refused: string }> {
-  const certs = await certificates()
-  const certfile = ctx.file('server.pem', certs.serverA.cert)
-  const keyfile = ctx.file('server.key', certs.serverA.key)
-  const ca = ctx.file('ca.pem', certs.ca)
-  const gu = await ctx.spawn({ app, args: ['--certfile', certfile, '--keyfile', keyfile, '--ca-certs', ca, ...args] })
-  const pids = await gu.waitForWorkers(1, 15_000)
-  if (!pids) {
-    if (gu.exit) {
-      const line = gu.output.split('\n').find((l) => l.startsWith('gu: error:'))
-      if (gu.exit.code === 1 && line) return { refused: line }
-      return fail(`gu exited with code ${gu.exit.code} before its worker booted${lastError(gu)}`)
-    }
-    return fail(`the worker did not boot within 15s${lastError(gu)}`)
-  }
-  // With the kit's client certificate: whatever --cert-reqs says, this request is served.
-  const answered = await pollUntil(() => httpsGet(gu.port, '/pid', { ca: certs.ca, ...client(certs.client), timeoutMs: 2000 }).then(() => true, () => false), 10_000, 50)
-  ensure(answered, () => `no HTTPS request was answered within 10s of the worker booting${lastError(gu)}`)
-  return { gu, certs, certfile, keyfile }
-}
-
-/** `startTls` for settings every TLS class must honour. */
-async function serve(ctx: CheckContext, args: readonly string[] = [], app: FixtureApp = 'node'): Promise<Served> {
-  const served = await startTls(ctx, args, app)
-  if ('refused' in served) return fail(`gu refused to start with ${args.join(' ') || 'a certificate and key'}: ${show(served.refused, 200)}`)
-  return served
-}
-
-/** A refusal at start must name the setting it can't honour, in one line. */
-function ensureClearRefusal(refused: string, flag: string): void {
-  ensure(refused.includes(flag) && !refused.includes('\n'), `gu refused to start, but its line doesn't name ${flag}: ${show(refused, 200)}`)
-}
-
 const handshakeRefused = (outcome: Awaited<ReturnType<typeof httpsOutcome>>) => outcome instanceof Error
-/** The fingerprint a PEM certificate has, as a client sees it. */
-async function fingerprintOf(served: Served, options: HttpsOptions): Promise<string> {
-  return (await httpsGet(served.gu.port, '/pid', options)).fingerprint
-}
 
 async function schemeSeen(ctx: CheckContext, app: FixtureApp): Promise<void> {
   const { gu, certs } = await serve(ctx, ['--access-logfile', '-', '--access-logformat', 'tls-scheme %(U)s %({wsgi.url_scheme}e)s'], app)
@@ -90,42 +41,6 @@ async function clientCertificates(ctx: CheckContext, mode: 'required' | 'optiona
   ensure(!handshakeRefused(known) && known.status === 200, () => `a client certificate signed by --ca-certs was refused: ${known instanceof Error ? describeError(known) : `status ${known.status}`}`)
   const stranger = await httpsOutcome(gu.port, '/pid', { ca: certs.ca, ...client(certs.strangerClient) })
   ensure(handshakeRefused(stranger) || stranger.status >= 400, `with --cert-reqs ${mode} a client certificate from another authority was served`)
-}
-
-/** Replaces the served certificate and key, and sends HUP. */
-function rotate(served: Served, pair: KeyPair | { cert: string; key: string }): void {
-  writeFileSync(served.certfile, pair.cert)
-  writeFileSync(served.keyfile, pair.key)
-  served.gu.signal('SIGHUP')
-}
-
-/** Polls new connections until one presents `fingerprint`. */
-async function untilServed(served: Served, fingerprint: string, what: string): Promise<void> {
-  const seen = await pollUntil(() => fingerprintOf(served, { ca: served.certs.ca, timeoutMs: 2000 }).then((f) => f === fingerprint, () => false), 15_000, 100)
-  ensure(seen, () => `${what} was not served to new connections within 15s of the HUP${lastError(served.gu)}`)
-}
-
-/** Everything the server sends on `socket` until it closes it (or `timeoutMs` passes: undefined). */
-function untilClosed(socket: Socket, timeoutMs: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    let got = ''
-    const timer = setTimeout(() => {
-      socket.destroy()
-      resolve(undefined)
-    }, timeoutMs)
-    socket.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')))
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve(got)
-    })
-  })
-}
-
-/** Opens TLS on `raw` (or a new connection) to `port`, writes `text` once the handshake is done. */
-function tlsWrite(port: number, ca: string, text: string, raw?: Socket): Socket {
-  const socket = connectTls({ ...(raw ? { socket: raw } : { port, host: '127.0.0.1' }), ca, servername: 'localhost' }, () => socket.write(text))
-  return socket
 }
 
 export const tlsChecks: readonly Check[] = [
