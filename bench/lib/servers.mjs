@@ -1,14 +1,15 @@
 // Starting and stopping the servers under test: spawn, wait for readiness, always clean up.
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
+import { request as requestTls } from 'node:https'
 
 const running = new Set()
 
 /**
  * Spawns `command args` in its own process group and resolves once `ready(stderrSoFar)` is true
- * and an HTTP GET of `path` on `port` answers 200.
+ * and an HTTP GET of `path` on `port` answers 200 (HTTPS with `tls: true`: certificates unchecked).
  */
-export async function startServer({ name, command, args, env, port, ready, path = '/', cwd, timeoutMs = 15000 }) {
+export async function startServer({ name, command, args, env, port, ready, path = '/', cwd, timeoutMs = 15000, tls = false }) {
   const child = spawn(command, args, { detached: true, cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } })
   const server = { name, child, port, log: '' }
   running.add(server)
@@ -20,7 +21,7 @@ export async function startServer({ name, command, args, env, port, ready, path 
     if (Date.now() > deadline) throw new Error(`${name} not ready after ${timeoutMs} ms:\n${server.log}`)
     await sleep(50)
   }
-  while (!(await answers(port, path))) {
+  while (!(await answers(port, path, tls))) {
     if (Date.now() > deadline) throw new Error(`${name} does not answer on port ${port}:\n${server.log}`)
     await sleep(50)
   }
@@ -53,9 +54,10 @@ function signalGroup(pid, signal) {
   } catch {} // already gone
 }
 
-function answers(port, path) {
+function answers(port, path, tls) {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 1000 }, (res) => {
+    const send = tls ? requestTls : request
+    const req = send({ host: '127.0.0.1', port, path, agent: false, timeout: 1000, rejectUnauthorized: false }, (res) => {
       res.resume()
       resolve(res.statusCode === 200)
     })

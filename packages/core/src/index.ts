@@ -11,6 +11,7 @@ export { AppLoadError, APP_LOAD_ERROR_CODE, isAppLoadError } from './app/types.j
 export { loadApp, type LoadedApp } from './app/load-app.js'
 export type { Logger } from './log/logger.js'
 export * from './http/index.js'
+export { clientCertMode, type ClientCertMode } from './tls/secure-options.js'
 export { fetchToNodeListener, toRequest } from './app/fetch-listener.js'
 // For engines that serve fetch apps on their own objects (-k uws): a lazy Request, the light Response.
 export { delegateToRequest, toHeaders } from './app/fetch-request.js'

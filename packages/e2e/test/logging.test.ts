@@ -101,6 +101,7 @@ describe('JSON lines', () => {
       path: '/json/path',
       query: 'q=1',
       protocol: 'HTTP/1.1',
+      scheme: 'http',
       bytes: String(worker).length,
       user: null,
       referer: null,

@@ -14,6 +14,8 @@ const asyncWorker: WorkerClass = {
   name: 'async',
   sockets: 'inherit',
   websockets: true,
+  // HTTPS with --certfile: applyRequestRules puts each server behind node:tls.
+  tls: true,
   async run(worker: WorkerRuntime): Promise<void> {
     const servers = worker.sockets.map(() => createEngine(worker))
     const guard = guardConnections(worker, servers)

@@ -31,6 +31,8 @@ const syncWorker: WorkerClass = {
   name: 'sync',
   sockets: 'inherit',
   timeout: 'request',
+  // HTTPS with --certfile: applyRequestRules hands each accepted connection to node:tls first.
+  tls: true,
   async run(worker: WorkerRuntime): Promise<void> {
     const acceptor = chooseAcceptor(worker)
     const engine = new SyncEngine(worker, acceptor.factory)

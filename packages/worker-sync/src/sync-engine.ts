@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http'
 import type { Socket } from 'node:net'
-import { applyRequestRules, ConnectionGuard, nodeRequestListener, refuseUpgrades, type WorkerRuntime } from '@gu/core'
+import { acceptedSocket, applyRequestRules, ConnectionGuard, nodeRequestListener, refuseUpgrades, type WorkerRuntime } from '@gu/core'
 
 /**
  * How a sync worker takes connections: `resume` starts accepting on every socket; `pause` stops
@@ -64,7 +64,8 @@ export class SyncEngine {
       res.shouldKeepAlive = false
       listener(req, res)
       // After the runtime's and the app's own 'close' listeners: they run before the next request.
-      res.on('close', () => this.#requestOver(req.socket))
+      // Under TLS the request's socket is the encrypted layer over the one accepted.
+      res.on('close', () => this.#requestOver(acceptedSocket(req.socket)))
     })
     // A WebSocket would hold this worker's only slot for as long as it stays open.
     refuseUpgrades(server, this.#worker, 'the sync worker serves one connection at a time (use -k async for WebSockets)')
@@ -98,7 +99,7 @@ export class SyncEngine {
   }
 
   /** The request on `socket` is over (each connection's turn ends once): take the next connection. */
-  #requestOver(socket: Socket): void {
+  #requestOver(socket: object): void {
     if (socket !== this.#current) return
     this.#current = undefined
     if (this.#worker.stopSignal.aborted) return

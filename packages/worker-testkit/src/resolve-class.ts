@@ -64,5 +64,6 @@ export async function readClassInfo(file: string): Promise<ClassInfo> {
     sockets: value.sockets === 'self' ? 'self' : 'inherit',
     timeoutScope: timeout as TimeoutScope,
     websockets: value.websockets === true || value.websockets === 'fetch' ? value.websockets : false,
+    tls: value.tls === true,
   }
 }

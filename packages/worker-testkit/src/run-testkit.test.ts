@@ -5,9 +5,15 @@ import { selectChecks } from './run-testkit.js'
 import type { ClassInfo } from './types.js'
 
 const PACKAGE_DIR = resolve(import.meta.dirname, '..')
-const info = (timeoutScope: ClassInfo['timeoutScope'], websockets = false): ClassInfo => ({ file: '/x.mjs', name: 'x', sockets: 'inherit', timeoutScope, websockets })
+const info = (timeoutScope: ClassInfo['timeoutScope'], websockets = false, tls = false): ClassInfo => ({ file: '/x.mjs', name: 'x', sockets: 'inherit', timeoutScope, websockets, tls })
 
 describe('selectChecks', () => {
+  it('checks HTTPS on classes that declare tls, and the refusal on those that do not', () => {
+    const kinds = (tls: boolean) => new Set(selectChecks(info('loop', false, tls), ['tls']).map((c) => c.tls))
+    expect(kinds(true)).toEqual(new Set(['serves']))
+    expect(kinds(false)).toEqual(new Set(['refuses']))
+  })
+
   it('runs the timeout checks of the declared scope only', () => {
     const names = (scope: ClassInfo['timeoutScope']) => selectChecks(info(scope), ['timeout']).map((c) => c.name)
     expect(names('loop').every((n) => n.startsWith('loop scope'))).toBe(true)

@@ -12,6 +12,7 @@ export function selectChecks(workerClass: ClassInfo, only?: readonly string[]): 
   return names
     .flatMap((name) => GROUPS[name]!)
     .filter((check) => (!check.scope || [check.scope].flat().includes(workerClass.timeoutScope)) && (!check.websockets || workerClass.websockets !== false))
+    .filter((check) => !check.tls || (check.tls === 'serves') === workerClass.tls)
 }
 
 export async function runTestkit(options: TestkitOptions): Promise<TestkitReport> {

@@ -14,6 +14,8 @@ export interface ClassInfo {
   readonly timeoutScope: TimeoutScope
   /** What the class declares: the `websocket` group runs on `true` (node and fetch apps) and `'fetch'` (the fetch app only). */
   readonly websockets: boolean | 'fetch'
+  /** Whether it declares `tls`: the `tls` group checks HTTPS on `true`, and the clear refusal otherwise. */
+  readonly tls: boolean
 }
 
 /** What every check is given: the class, and a way to start gu with it. */
@@ -37,6 +39,8 @@ export interface Check {
   readonly scope?: TimeoutScope | readonly TimeoutScope[]
   /** Run only for classes that declare `websockets` (`true` or `'fetch'`). */
   readonly websockets?: boolean
+  /** `serves`: only for classes that declare `tls`; `refuses`: only for those that don't. */
+  readonly tls?: 'serves' | 'refuses'
   /** Resolves when the class behaves; throws an Error whose message says what went wrong. */
   run(ctx: CheckContext): Promise<void>
 }

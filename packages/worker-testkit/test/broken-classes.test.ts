@@ -64,7 +64,7 @@ describe('gu-testkit usage', () => {
   it('refuses an unknown group, naming the groups there are', async () => {
     const { code, stderr } = await runCli(['--worker-class', './test/fixtures/no-access-log.mjs', '--only', 'bogus'])
     expect(code).toBe(2)
-    expect(stderr).toMatch(/unknown group bogus: the groups are boot, interfaces, timeout, lifecycle, http, runtime, metrics, slow-clients, strict, proxy, websocket$/m)
+    expect(stderr).toMatch(/unknown group bogus: the groups are boot, interfaces, timeout, lifecycle, http, runtime, metrics, slow-clients, strict, proxy, websocket, tls$/m)
   })
 
   it('says so when the worker class is not found', async () => {

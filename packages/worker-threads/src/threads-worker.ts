@@ -17,6 +17,8 @@ const threadsWorker: WorkerClass = {
   sockets: 'inherit',
   timeout: 'thread',
   loadsApp: true,
+  // HTTPS with --certfile, on the main thread: applyRequestRules puts each server behind node:tls.
+  tls: true,
   async run(worker: WorkerRuntime): Promise<void> {
     const { settings } = worker
     const options = poolOptions(settings)

@@ -54,12 +54,16 @@ export class UwsRequestView implements RequestView {
     if (this.#client === null) this.#client = proxyTrust()?.clientAddress(this.#head.headers, this.peerAddress) ?? this.peerAddress
     return this.#client
   }
-  /** https only when a trusted proxy says so: uWS serves plain HTTP here. */
+  /** Whether the connection is TLS (SSLApp): one answer for the whole worker. */
+  get encrypted(): boolean {
+    return encrypted
+  }
+  /** https on TLS, or when a trusted proxy says its client spoke it. */
   get scheme(): 'http' | 'https' {
     const trust = proxyTrust()
     // Without a scheme header there is nothing to trust: the peer (costly) isn't looked up.
-    if (!trust || !trust.namesScheme(this.#head.headers)) return 'http'
-    return trust.scheme(this.#head.headers, this.peerAddress, false)
+    if (!trust || !trust.namesScheme(this.#head.headers)) return encrypted ? 'https' : 'http'
+    return trust.scheme(this.#head.headers, this.peerAddress, encrypted)
   }
   get method(): string {
     return this.#head.method
@@ -331,4 +335,11 @@ export function failResponse(exchange: Exchange, worker: WorkerRuntime, error: u
     exchange.writeHead(500, undefined, [['content-type', 'text/plain']])
     exchange.endWhole('Internal Server Error\n')
   })
+}
+
+/** Set once as the worker starts: every connection of a worker is TLS (SSLApp) or none is. */
+let encrypted = false
+
+export function servesTls(on: boolean): void {
+  encrypted = on
 }

@@ -14,7 +14,7 @@ const kOutHeaders = (() => {
 
 /** The connection as node-style code reaches it (`req.socket`, `res.socket`): the peer, and closing it. */
 export class UwsSocket extends EventEmitter {
-  readonly encrypted = false
+  readonly encrypted: boolean
   readable = true
   writable = true
   destroyed = false
@@ -27,6 +27,7 @@ export class UwsSocket extends EventEmitter {
   constructor(exchange: Exchange) {
     super()
     this.#exchange = exchange
+    this.encrypted = exchange.view.encrypted
   }
   /** Read on first use, while the request lasts (see UwsRequestView). */
   get remoteAddress(): string | undefined {

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs'
 import { CONTRACT_VERSION, drain, installLightResponse, REFUSAL_TEXT, refusalBody, requestRules, takesUpgrades, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js'
 import { BodyRateGuard } from './body-rate.js'
-import { Exchange } from './exchange.js'
+import { Exchange, servesTls } from './exchange.js'
 import { FetchExchange, serveFetch } from './fetch-app.js'
 import { describeBind, listenOn } from './listen.js'
 import { loadUws } from './native.js'
 import { serveNode } from './node-app.js'
 import { RequestHead } from './request-head.js'
+import { checkTlsSettings, sslApp } from './ssl-app.js'
 import { PlainFetchServer, serveWebSockets } from './websockets.js'
 
 /**
@@ -20,8 +21,10 @@ const uwsWorker: WorkerClass = {
   name: 'uws',
   sockets: 'self',
   websockets: 'fetch',
+  tls: true,
   checkSettings(settings: Settings, addresses: readonly BindAddress[]): void {
     loadUws()
+    checkTlsSettings(settings)
     if (settings.proxyProtocol) throw new Error("--proxy-protocol needs the PROXY header read before HTTP parsing starts, which uWS 20.30 doesn't allow: use a node:http class (-k async, sync or threads), or have the proxy send X-Forwarded-For (--forwarded-allow-ips)")
     const unix = addresses.find((address) => address.kind === 'unix')
     if (unix && settings.workers > 1) {
@@ -30,7 +33,8 @@ const uwsWorker: WorkerClass = {
   },
   async run(worker: WorkerRuntime): Promise<void> {
     const uws = loadUws()
-    const app = uws.App()
+    const app = worker.tls ? sslApp(uws, worker) : uws.App()
+    servesTls(worker.tls !== undefined)
     const bodyRate = new BodyRateGuard(worker.settings)
     const handler = requestHandler(worker, app, bodyRate)
     if (worker.app?.interface === 'fetch' && worker.app.websocket) serveWebSockets(uws, app, worker, worker.app.fetch, worker.app.websocket)

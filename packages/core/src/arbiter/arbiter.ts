@@ -12,7 +12,8 @@ import type { ArbiterInfo, Settings, WorkerInfo } from '../settings/types.js'
 import { type SocketCopyMessage, isLivenessMessage, isWorkerMessage } from '../worker/messages.js'
 import { checkWorkerClass } from '../worker/check-worker-class.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
-import type { WorkerClass } from '../worker/types.js'
+import type { TlsMaterial, WorkerClass } from '../worker/types.js'
+import { describeCertificate, rereadTlsMaterial } from '../tls/tls-material.js'
 import { type ArbiterCommand, ArbiterEvents, type ArbiterSnapshot, type RecycleReason } from './arbiter-events.js'
 import type { BoundSocket } from './bound-socket.js'
 import { ConnectionBoard } from '../worker/connection-board.js'
@@ -52,6 +53,8 @@ export interface ArbiterOptions {
   workerClass: WorkerClass
   /** The command line, re-read on HUP. */
   argv: readonly string[]
+  /** With `certfile`: the certificate and key as read and checked at start (see `readTlsMaterial`). */
+  tls?: TlsMaterial | undefined
 }
 
 /** What a generation of workers runs with, kept so a failed reload can go back to it. */
@@ -62,6 +65,7 @@ interface GenerationState {
   numWorkers: number
   /** The sockets it serves: kept open while it has workers, and back in use if it is rolled back to. */
   sockets: readonly BoundSocket[]
+  tls: TlsMaterial | undefined
 }
 
 /**
@@ -71,6 +75,8 @@ interface GenerationState {
  */
 export class Arbiter {
   #settings: Settings
+  /** What its workers serve HTTPS with: re-read on HUP, kept when the new files won't load. */
+  #tls: TlsMaterial | undefined
   readonly #log: Logger
   #logPlan: LogPlan
   #workerClass: WorkerClass
@@ -117,6 +123,7 @@ export class Arbiter {
 
   constructor(options: ArbiterOptions) {
     this.#settings = options.settings
+    this.#tls = options.tls
     this.#log = options.log
     this.#logPlan = options.logPlan
     this.#workerClass = options.workerClass
@@ -195,6 +202,7 @@ export class Arbiter {
       for (const spec of settings.bind) this.#log.info(`Listening at: ${formatBind(parseBind(spec))} (bound by each worker: sockets 'self')`)
     }
     this.#log.info(`Using worker: ${this.#workerClass.name}`)
+    if (this.#tls) this.#log.info(describeCertificate(this.#tls, settings))
     for (const signal of SIGNALS) process.on(signal, () => this.#enqueue({ kind: 'signal', signal }))
     this.#syncReloader()
     this.events.emit('started')
@@ -288,9 +296,10 @@ export class Arbiter {
   async handleHup(reason = 'Handling signal: hup'): Promise<void> {
     this.#log.info(reason)
     this.#notifier?.notify('RELOADING=1')
-    const previous: GenerationState = { settings: this.#settings, logPlan: this.#logPlan, workerClass: this.#workerClass, numWorkers: this.#numWorkers, sockets: this.#sockets }
+    const previous: GenerationState = { settings: this.#settings, logPlan: this.#logPlan, workerClass: this.#workerClass, numWorkers: this.#numWorkers, sockets: this.#sockets, tls: this.#tls }
     let next: Settings
     let nextLogPlan: LogPlan
+    let nextTls: TlsMaterial | undefined
     try {
       // The config file and (with --preload) the app are imported anew, not from the module cache.
       freshImports()
@@ -299,6 +308,7 @@ export class Arbiter {
       if (next.preloadApp) await loadApp(appSource(next))
       const workerClass = next.workerClass !== this.#settings.workerClass ? await loadWorkerClass(next.workerClass, next.chdir) : this.#workerClass
       checkWorkerClass(workerClass, next)
+      nextTls = rereadTlsMaterial(next, this.#tls, this.#log)
       if (workerClass.sockets === 'inherit') {
         // An address dropped from the settings stays open until the old workers have gone (see #releaseUnusedSockets).
         this.#sockets = await bindSockets(next.bind, next.backlog, this.#log, [...this.#held], next.reusePort)
@@ -314,6 +324,7 @@ export class Arbiter {
     this.#log.reconfigure(nextLogPlan.error)
     this.#logPlan = nextLogPlan
     this.#settings = next
+    this.#tls = nextTls
     this.#syncReloader()
     if (next.workers !== this.#numWorkers) await this.#setNumWorkers(next.workers)
     await runHook(next, this.#log, 'onReload', this.#info)
@@ -513,6 +524,7 @@ export class Arbiter {
       this.#workerClass = state.workerClass
       this.#numWorkers = state.numWorkers
       this.#sockets = [...state.sockets]
+      this.#tls = state.tls
       this.#syncReloader()
     }
     for (const generation of this.#generations.keys()) if (generation >= previous) this.#generations.delete(generation)
@@ -540,7 +552,7 @@ export class Arbiter {
     const selfBinding = this.#workerClass.sockets === 'self'
     const slot = !selfBinding && this.#board ? this.#board.claim() : -1
     const board = this.#board && slot >= 0 ? { fd: this.#board.fd, slot } : undefined
-    const { child, record } = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#logPlan, this.#sockets, selfBinding, board)
+    const { child, record } = spawnWorker(age, this.#generation, plainSettings(this.#settings), this.#logPlan, this.#sockets, selfBinding, board, this.#tls)
     child.once('error', (error) => this.#log.error('Could not spawn a worker', error))
     if (!record) {
       if (slot >= 0) this.#board?.release(slot)

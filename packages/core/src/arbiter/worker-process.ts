@@ -3,7 +3,7 @@ import type { LogPlan } from '../log/log-plan.js'
 import { parseBind } from '../settings/bind-address.js'
 import type { PlainSettings } from '../settings/types.js'
 import { WORKER_BOOT_ENV, type WorkerBoot } from '../worker/messages.js'
-import type { ListenSocket } from '../worker/types.js'
+import type { ListenSocket, TlsMaterial } from '../worker/types.js'
 import type { ExitReason, RecycleReason, WorkerSnapshot } from './arbiter-events.js'
 import type { BoundSocket } from './bound-socket.js'
 import { WORKER_ENTRY } from './paths.js'
@@ -61,6 +61,7 @@ export function spawnWorker(
   sockets: readonly BoundSocket[],
   selfBinding: boolean,
   board?: BoardPlace,
+  tls?: TlsMaterial,
 ): { child: ChildProcess; record: WorkerRecord | undefined } {
   // A class that binds its own sockets gets every address to bind, and no descriptors.
   const listen: ListenSocket[] = selfBinding
@@ -69,7 +70,7 @@ export function spawnWorker(
   const inheritedFds = selfBinding ? [] : sockets.map((s) => s.fd)
   // The board follows the sockets: descriptor 3 + (number of sockets).
   const seat = board && board.slot >= 0 ? { fd: 3 + inheritedFds.length, slot: board.slot } : undefined
-  const boot: WorkerBoot = { age, settings, log, sockets: listen, ...(seat ? { board: seat } : {}) }
+  const boot: WorkerBoot = { age, settings, log, sockets: listen, ...(seat ? { board: seat } : {}), ...(tls ? { tls } : {}) }
   const child = spawn(process.execPath, [...INHERITED_EXEC_ARGV, WORKER_ENTRY], {
     cwd: settings.chdir,
     env: { ...process.env, [WORKER_BOOT_ENV]: JSON.stringify(boot) },

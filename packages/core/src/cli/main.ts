@@ -12,6 +12,7 @@ import { plainSettings, resolveSettings } from '../settings/resolve.js'
 import { takeSocketActivation } from '../settings/socket-activation.js'
 import type { Settings } from '../settings/types.js'
 import { VERSION } from '../version.js'
+import { readTlsMaterial } from '../tls/tls-material.js'
 import { checkWorkerClass } from '../worker/check-worker-class.js'
 import { loadWorkerClass } from '../worker/resolve-worker-class.js'
 import { helpText } from './help.js'
@@ -29,11 +30,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     const settings = resolved.settings
     debug = settings.loglevel === 'debug'
     applyRawEnv(settings.rawEnv)
-    if (settings.printConfig) return print(JSON.stringify(plainSettings(settings), null, 2))
+    if (settings.printConfig) return print(JSON.stringify(withoutSecrets(plainSettings(settings)), null, 2))
     if (!settings.app) throw new UsageError("no APP_MODULE given: run 'gu [OPTIONS] module:export', e.g. 'gu app.js:app'")
     changeDirectory(settings.chdir)
     const workerClass = await loadWorkerClass(settings.workerClass, settings.chdir)
     checkWorkerClass(workerClass, settings)
+    // Missing, unreadable or mismatched certificate files: one line, before anything starts.
+    const tls = readTlsMaterial(settings)
     // A log config or log file that won't do is a settings error: --check-config reports it too.
     const logPlan = await openLogPlan(settings)
     if (settings.checkConfig || settings.preloadApp) {
@@ -42,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const log = new Logger(logPlan.error)
     if (settings.captureOutput) captureOutput(log)
-    const arbiter = new Arbiter({ settings, log, logPlan, workerClass, argv })
+    const arbiter = new Arbiter({ settings, log, logPlan, workerClass, argv, tls })
     attachOperatorTools(arbiter, settings, log)
     return await arbiter.run()
   } catch (error) {
@@ -61,6 +64,11 @@ async function checkApp(settings: Settings): Promise<number> {
     // --check-config reports any fault as 1; a failing --preload halts as a worker would, with 4.
     return fail(`failed to load the app: ${error.message}`, settings.checkConfig ? EXIT_FAILURE : APP_LOAD_ERROR)
   }
+}
+
+/** What --print-config shows: a key passphrase is said to be set, never printed. */
+function withoutSecrets(plain: ReturnType<typeof plainSettings>): Record<string, unknown> {
+  return plain.keyPassphrase === null ? plain : { ...plain, keyPassphrase: '(set)' }
 }
 
 function applyRawEnv(rawEnv: readonly string[]): void {

@@ -158,7 +158,7 @@ export class ConnectionGuard {
   /** Closes a connection: with a 408 when nothing has been answered on it yet. */
   #drop(tracked: TrackedConnection): void {
     this.#open.delete(tracked)
-    if (tracked.canAnswer) answerRequestTimeout(tracked.socket)
+    if (tracked.canAnswer) answerRequestTimeout(tracked.reply!)
     else tracked.socket.destroy()
   }
 
@@ -215,6 +215,20 @@ function onResponseClose(this: WithRecord<ServerResponse>): void {
 export function releaseConnection(socket: object): void {
   const tracked = (socket as WithRecord<Socket>)[TRACKED]
   if (tracked) tracked.released = true
+}
+
+/** A connection whose TLS handshake has begun: nothing can be answered on it in the clear. */
+export function encryptingConnection(socket: Socket): void {
+  const tracked = (socket as WithRecord<Socket>)[TRACKED]
+  if (tracked) tracked.reply = undefined
+}
+
+/** Its handshake is done: requests arrive on `secure`, and answers go there. */
+export function encryptedConnection(socket: Socket, secure: Socket): void {
+  const tracked = (socket as WithRecord<Socket>)[TRACKED]
+  if (!tracked) return
+  tracked.reply = secure
+  ;(secure as WithRecord<Socket>)[TRACKED] = tracked
 }
 
 export function guardConnections(worker: WorkerRuntime, servers: readonly Server[], options?: GuardOptions): ConnectionGuard {

@@ -63,7 +63,9 @@ function readHeader(socket: Socket, allowed: ProxyTrust, proceed: () => void): v
     }
     if (rest.length) socket.unshift(rest)
     proceed()
-    socket.resume()
+    // node:http reads on through 'data'. A TLS layer that took the connection over (--certfile)
+    // reads the unshifted bytes itself: resuming would hand them to no one.
+    if (socket.listenerCount('data') > 0) socket.resume()
   }
   socket.on('data', onData)
   socket.on('error', onError)

@@ -1,6 +1,7 @@
 // Puts a node:http server under gu's request rules: limits, strict parsing past what llhttp
 // checks, CONNECT served like any method, and parse errors answered in order and with the
-// right status. Every node:http worker class calls it once on each server it creates.
+// right status, and HTTPS when `certfile` is set. Every node:http worker class calls it once on
+// each server it creates.
 import { type IncomingMessage, type Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { createRequire } from 'node:module'
@@ -12,6 +13,7 @@ import { refusalResponse } from './refusal.js'
 import { refuseOnResponse } from './refuse-response.js'
 import { maxHeaderSize, type RequestRules, requestRules } from './request-rules.js'
 import { RULES, StrictIncomingMessage } from './strict-incoming.js'
+import { neverAnswerInTheClear, serveTls } from './tls-connection.js'
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -24,7 +26,7 @@ const REFUSED = Symbol('gu.refused')
  * Call after the request listener is attached (`createServer(listener)`): the listeners it finds
  * are the ones requests that pass reach.
  */
-export function applyRequestRules(server: Server, worker: Pick<WorkerRuntime, 'settings'>): void {
+export function applyRequestRules(server: Server, worker: Pick<WorkerRuntime, 'settings' | 'tls' | 'log'>): void {
   const rules = requestRules(worker.settings)
   const s = server as unknown as Record<symbol | string, unknown>
   s[RULES] = rules
@@ -57,7 +59,10 @@ export function applyRequestRules(server: Server, worker: Pick<WorkerRuntime, 's
   })
   server.on('connect', (req: IncomingMessage, socket: Socket) => server.emit('request', req, connectResponse(req, socket)))
   server.on('clientError', onClientError)
+  // With `certfile`: HTTPS, under any PROXY header (which comes before the handshake, in the clear).
+  serveTls(server, worker)
   if (worker.settings.proxyProtocol) acceptProxyProtocol(server, worker.settings.proxyAllowFrom)
+  neverAnswerInTheClear(server, worker)
 }
 
 /** Drops `_` names from both the raw list and the parsed object (node has built it already). */

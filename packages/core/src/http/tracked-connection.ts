@@ -18,6 +18,8 @@ export interface SlowClientLimits {
 /** One client connection, from its accept to its close. */
 export class TrackedConnection {
   readonly socket: Socket
+  /** Where an answer is written: the socket, or its TLS layer once the handshake is done (none before). */
+  reply: Socket | undefined
   phase: Phase = 'head'
   /** When the phase began (head: accept, or the first byte after idling). */
   since: number
@@ -36,7 +38,7 @@ export class TrackedConnection {
   lastProgress: number
 
   constructor(socket: Socket, now: number) {
-    this.socket = socket
+    this.socket = this.reply = socket
     this.since = this.#windowStart = this.lastProgress = now
   }
 
@@ -78,6 +80,7 @@ export class TrackedConnection {
 
   /** Whether a 408 may still be written: a head is arriving, or the one request's response hasn't begun. */
   get canAnswer(): boolean {
+    if (!this.reply) return false
     return (this.inFlight === 0 && this.phase === 'head') || (this.inFlight === 1 && !this.res?.headersSent)
   }
 

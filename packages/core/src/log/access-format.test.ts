@@ -11,6 +11,7 @@ function entry(overrides: Partial<AccessEntry> = {}): AccessEntry {
     method: 'GET',
     url: '/path/x?a=1&b=2',
     httpVersion: '1.1',
+    scheme: 'http',
     status: 201,
     responseBytes: 1234,
     requestHeaders: { referer: 'http://ref/', 'user-agent': 'curl/8.0', 'x-request-id': 'abc-123', authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` },
@@ -24,6 +25,10 @@ function entry(overrides: Partial<AccessEntry> = {}): AccessEntry {
 const one = (atom: string, e = entry()) => compileAccessFormat(`%(${atom})s`)(e)
 
 describe('compileAccessFormat', () => {
+  it("reads the request's scheme as Gunicorn's wsgi.url_scheme, other {NAME}e from the environment", () => {
+    expect(one('{wsgi.url_scheme}e', entry({ scheme: 'https' }))).toBe('https')
+    expect(one('{wsgi.url_scheme}e')).toBe('http')
+  })
   it("writes Gunicorn's default format", () => {
     const format = SETTINGS_BY_KEY.get('accessLogFormat')!.default(process.env) as string
     expect(format).toBe('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"')

@@ -8,6 +8,8 @@ export interface AccessEntry {
   /** The request target as received: path and query. */
   readonly url: string
   readonly httpVersion: string
+  /** `https` on a TLS connection, or when a trusted proxy says so (`secureSchemeHeaders`). */
+  readonly scheme: 'http' | 'https'
   readonly status: number
   readonly responseBytes: number
   readonly requestHeaders: Readonly<Record<string, string | string[] | undefined>>
@@ -103,13 +105,22 @@ export function compileAccessFormat(format: string): AccessFormatter {
   })
 }
 
+/**
+ * `%({NAME}e)s`: Gunicorn reads the WSGI environ there, where `wsgi.url_scheme` is the request's
+ * scheme; gu has that one per request and reads every other name from the environment.
+ */
+export function environValue(name: string, entry: AccessEntry): string | undefined {
+  return name === 'wsgi.url_scheme' ? entry.scheme : process.env[name]
+}
+
 function atom(name: string): Atom {
   if (/^\{[^}]*\}[ioe]$/.test(name)) {
     const key = name.slice(1, name.indexOf('}')).toLowerCase()
     const source = name.at(-1)
     if (source === 'i') return (e) => header(e.requestHeaders[key])
     if (source === 'o') return (e) => header(e.responseHeader(key) as string | string[] | number | undefined)
-    return () => safe(process.env[name.slice(1, name.indexOf('}'))])
+    const variable = name.slice(1, name.indexOf('}'))
+    return (e) => safe(environValue(variable, e))
   }
   const known = ATOMS[name]
   if (!known) throw new Error(`unknown access log atom '%(${name})s'; known atoms: ${Object.keys(ATOMS).join(' ')} {header}i {header}o {var}e`)

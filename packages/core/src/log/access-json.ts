@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeader } from 'node:http'
-import { type AccessEntry, basicAuthUser, splitTarget } from './access-format.js'
+import { type AccessEntry, basicAuthUser, environValue, splitTarget } from './access-format.js'
 
 type Header = string | string[] | number | OutgoingHttpHeader | undefined
 
@@ -41,6 +41,7 @@ export function compileAccessJson(atoms: readonly string[]): (entry: AccessEntry
       path,
       query: query || null,
       protocol: `HTTP/${e.httpVersion}`,
+      scheme: e.scheme,
       bytes: e.responseBytes,
       user: basicAuthUser(single(e.requestHeaders.authorization)) ?? null,
       referer: text(e.requestHeaders.referer),
@@ -53,7 +54,7 @@ export function compileAccessJson(atoms: readonly string[]): (entry: AccessEntry
       pid: process.pid,
       request_headers: pick(requestHeaders, (name) => text(e.requestHeaders[name.toLowerCase()])),
       response_headers: pick(responseHeaders, (name) => text(e.responseHeader(name.toLowerCase()))),
-      env: pick(variables, (name) => process.env[name] ?? null),
+      env: pick(variables, (name) => environValue(name, e) ?? null),
     })}\n`
   }
 }

@@ -7,6 +7,7 @@ import { formatBind, parseBind } from './bind-address.js'
 import { LAUNCH_DIR } from './launch-dir.js'
 import { parseSize } from './size.js'
 import { setting, type SettingSpec } from './spec.js'
+import { TLS_SETTINGS } from './catalog-tls.js'
 import type { BindAddress, PlainSettings } from './types.js'
 
 const GUNICORN_ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
@@ -174,6 +175,7 @@ export const SETTINGS = [
     check: (text) => checkAllowIps(text),
     description: 'The addresses allowed to send a PROXY protocol header (`proxyProtocol`), comma-separated: addresses, CIDR ranges or `*`, as Gunicorn\'s `proxy_allow_ips`.',
   }),
+  ...TLS_SETTINGS,
   setting({
     key: 'headerTimeout', section: 'Slow clients', flags: ['--header-timeout'], meta: 'SECONDS', kind: 'number', min: 0, default: () => 10,
     description: 'How long a client may take to send a request\'s head (request line and headers), from its connection, or on a kept-alive connection from the first byte of its next request. Past it the client gets 408 and the connection is closed; the worker serves on. Checked on every class that can (four times per timeout, at most once a second). 0 disables.',
@@ -244,7 +246,7 @@ export const SETTINGS = [
         return (error as Error).message
       }
     },
-    description: 'The access log line, in Gunicorn\'s atoms: `h l u t r m U q H s B b f a T M D L p {header}i {header}o {var}e`, written as `%(atom)s`.',
+    description: 'The access log line, in Gunicorn\'s atoms: `h l u t r m U q H s B b f a T M D L p {header}i {header}o {var}e`, written as `%(atom)s`; `%({wsgi.url_scheme}e)s` is the request\'s scheme (`http` or `https`), as in Gunicorn.',
   }),
   setting({
     key: 'syslog', section: 'Logging', flags: ['--log-syslog'], kind: 'bool', default: () => false,

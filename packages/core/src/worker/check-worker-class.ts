@@ -19,6 +19,9 @@ export function checkWorkerClass(workerClass: WorkerClass, settings: Settings): 
       throw refuse(`it binds its own sockets (sockets: 'self') and can't serve ${what}; bind an address (HOST:PORT or unix:PATH) instead`)
     }
   }
+  if (settings.certfile !== null && !workerClass.tls) {
+    throw refuse(`it does not serve TLS (it declares no 'tls' capability), and --certfile is set: use -k sync, async, threads or uws, or end TLS at a proxy in front`)
+  }
   try {
     workerClass.checkSettings?.(settings, addresses)
   } catch (error) {

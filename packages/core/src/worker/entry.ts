@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     app,
     appSource: source,
     sockets: boot.sockets,
+    tls: boot.tls,
     boardSeat: boot.board,
     log,
     accessLog,

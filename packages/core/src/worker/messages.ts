@@ -2,7 +2,7 @@ import type { LogCounts } from '../log/log-counts.js'
 import type { LogPlan } from '../log/log-plan.js'
 import type { PlainSettings } from '../settings/types.js'
 import type { BoardSeat } from './connection-board.js'
-import type { ListenSocket } from './types.js'
+import type { ListenSocket, TlsMaterial } from './types.js'
 
 // Worker → arbiter, over the IPC channel: one interface per message, the check derived from one list.
 
@@ -125,6 +125,8 @@ export interface WorkerBoot {
   sockets: ListenSocket[]
   /** The connection board's inherited descriptor and this worker's slot (see `connection-board.ts`). */
   board?: BoardSeat
+  /** With `certfile`: the PEM text the arbiter read and checked (see `WorkerRuntime.tls`). */
+  tls?: TlsMaterial
 }
 
 export const WORKER_BOOT_ENV = 'GU_WORKER'

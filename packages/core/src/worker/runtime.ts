@@ -12,7 +12,7 @@ import { RequestStats } from './request-stats.js'
 import { StatsReporter } from './stats-reporter.js'
 import { configureProxyTrust } from '../http/forwarded.js'
 import { UpgradeRecord } from './upgrade-record.js'
-import type { ActiveRequest, ActiveUpgrade, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, WorkerRuntime } from './types.js'
+import type { ActiveRequest, ActiveUpgrade, AppSource, ListenHandle, ListenSocket, RequestView, ResponseView, StopMode, TimeoutScope, TlsMaterial, WorkerRuntime } from './types.js'
 
 interface RuntimeOptions {
   age: number
@@ -20,6 +20,7 @@ interface RuntimeOptions {
   app: App | undefined
   appSource: AppSource
   sockets: ListenSocket[]
+  tls?: TlsMaterial | undefined
   log: Logger
   accessLog: AccessLog | undefined
   send: (message: WorkerMessage) => void
@@ -42,6 +43,7 @@ export class Runtime implements WorkerRuntime {
   readonly app: App | undefined
   readonly appSource: AppSource
   readonly sockets: readonly ListenSocket[]
+  readonly tls: TlsMaterial | undefined
   readonly log: Logger
   readonly info: WorkerInfo
   readonly needs: WorkerRuntime['needs']
@@ -77,6 +79,7 @@ export class Runtime implements WorkerRuntime {
     this.app = options.app
     this.appSource = options.appSource
     this.sockets = options.sockets
+    this.tls = options.tls
     this.log = options.log
     this.#send = options.send
     this.#accessLog = options.accessLog
@@ -244,6 +247,7 @@ export class Runtime implements WorkerRuntime {
       method: view.method,
       url: view.url,
       httpVersion: view.httpVersion,
+      scheme: view.scheme,
       status: response.statusCode,
       responseBytes: response.bytes,
       requestHeaders: view.headers,

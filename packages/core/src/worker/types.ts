@@ -38,6 +38,12 @@ export interface WorkerClass {
    */
   readonly websockets?: boolean | 'fetch'
   /**
+   * `true`: the class serves HTTPS when `certfile` is set, with `WorkerRuntime.tls` (node:http
+   * servers get it from `applyRequestRules`); the testkit then runs its `tls` group on it.
+   * Absent or false: the arbiter refuses to start with `certfile`, in one line.
+   */
+  readonly tls?: boolean
+  /**
    * In the arbiter, before any worker starts (and on HUP): throw an Error whose message says
    * what to change, to refuse settings the class can't honour. `addresses` are the parsed binds.
    */
@@ -59,6 +65,14 @@ export interface ListenSocket {
   readonly fd: number
 }
 
+/** PEM text read from `certfile`, `keyfile` and `caCerts`; the other TLS settings are in `settings`. */
+export interface TlsMaterial {
+  readonly cert: string
+  readonly key: string
+  /** Undefined without `caCerts`. */
+  readonly ca?: string
+}
+
 /** Where the app comes from, for classes that load it themselves (`loadsApp`). */
 export interface AppSource {
   /** `APP_MODULE`, as given. */
@@ -77,6 +91,12 @@ export interface WorkerRuntime {
   readonly app: App | undefined
   readonly appSource: AppSource
   readonly sockets: readonly ListenSocket[]
+  /**
+   * With `certfile` set (and only for classes that declare `tls`): the certificate, key and CA
+   * certificates as the arbiter read and checked them (at start, or at the HUP that started this
+   * worker). Serve these bytes, not the files, which may have changed since.
+   */
+  readonly tls?: TlsMaterial
   readonly log: Logger
   /** Aborted when the worker must stop accepting connections; `stopMode` then says how. */
   readonly stopSignal: AbortSignal

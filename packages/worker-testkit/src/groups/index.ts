@@ -10,6 +10,7 @@ import { runtimeChecks } from './runtime.js'
 import { slowClientChecks } from './slow-clients.js'
 import { strictChecks } from './strict.js'
 import { timeoutChecks } from './timeout.js'
+import { tlsChecks } from './tls.js'
 import { websocketChecks } from './websocket.js'
 
 export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
@@ -24,4 +25,5 @@ export const GROUPS: Readonly<Record<string, readonly Check[]>> = {
   strict: strictChecks,
   proxy: proxyChecks,
   websocket: websocketChecks,
+  tls: tlsChecks,
 }
