@@ -29,6 +29,6 @@ describe.skipIf(!hasPrlimit)('the open-files limit', () => {
     const dir = makeApp({ 'app.mjs': PID_APP })
     const gu = new Gu(['app.mjs:app', '-k', 'async', '-b', '127.0.0.1:0'], { cwd: dir, command: ['prlimit', '--nofile=512:512', process.execPath, GU_BIN] })
     await gu.waitForWorkers(1)
-    await gu.waitFor(/\[WARNING\] Open files limit: 512 \(hard limit 512\): below --worker-connections 1000; raise the hard limit/)
+    await gu.waitFor(/\[WARNING\] Open files limit: 512 \(hard limit 512\): below --worker-connections 10000, so a worker holds at most 448 connections; raise the hard limit/)
   })
 })
