@@ -75,7 +75,7 @@ async function guarded(options: { maxConnections?: number } = {}) {
     const client: Client = {
       socket,
       text: () => text,
-      closed: new Promise((resolve) => socket.once('close', () => resolve())).then(() => void (closed = true)),
+      closed: new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => void (closed = true)),
       isClosed: () => closed,
     }
     clients.push(client)

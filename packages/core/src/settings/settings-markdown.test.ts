@@ -20,7 +20,7 @@ describe('docs/settings.md', () => {
   })
 
   it('lists as left out only Gunicorn settings gu really has no counterpart of', () => {
-    const keys = new Set(SETTINGS.map((spec) => spec.key))
+    const keys = new Set<string>(SETTINGS.map((spec) => spec.key))
     const camel = (name: string) => name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())
     for (const { gunicorn } of NOT_PROVIDED) for (const name of gunicorn) expect(keys.has(camel(name))).toBe(false)
   })
