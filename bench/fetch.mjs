@@ -4,27 +4,27 @@
 // wrk, the sides interleaved each round, ratios as medians of per-round ratios.
 // usage: node bench/fetch.mjs [--duration 2] [--rounds 5] [--warmup 1] [--connections 50] [--worker async|sync]
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { benchOptions, booted, fail, freePort, guardRun, rotated, wrkOrFail } from './lib/bench-script.mjs'
 import { cpuByPid, cpuDelta } from './lib/cpu.mjs'
-import { killAllNow, sleep, startServer, stopAll } from './lib/servers.mjs'
+import { sleep, startServer, stopAll } from './lib/servers.mjs'
 import { median } from './lib/stats.mjs'
-import { checkWrk, runWrk } from './lib/wrk.mjs'
+import { runWrk } from './lib/wrk.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
-const { values: opt } = parseArgs({
-  options: {
+const opt = benchOptions(
+  {
     duration: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     worker: { type: 'string', default: 'async' },
   },
-})
+  'usage: node bench/fetch.mjs [--duration 2] [--rounds 5] [--warmup 1] [--connections 50] [--worker async|sync]',
+)
 const seconds = Number(opt.duration)
 const rounds = Number(opt.rounds)
 const warmup = Number(opt.warmup)
@@ -36,7 +36,6 @@ const nodeServer = join(here, 'servers/fetch-node-server.mjs')
 for (const file of [workerClass, join(root, 'packages/core/dist/index.js')]) if (!existsSync(file)) fail(`${file} does not exist: build the workspace first (npx -y pnpm@10.34.8 build)`)
 if (!existsSync(join(root, 'packages/e2e/node_modules/@hono/node-server'))) fail('@hono/node-server is not installed: npx -y pnpm@10.34.8 install')
 const APPS = { hono: join(here, 'servers/fetch-hono-app.mjs'), plain: join(here, 'servers/fetch-plain-app.mjs') }
-const booted = (n) => (log) => /Listening at: http:\/\/127\.0\.0\.1:\d+/.test(log) && (log.match(/Booting worker with pid/g) ?? []).length >= n
 
 const gu = (app) => (port) => ({ name: `gu -k ${opt.worker} -w 1, ${app}`, command: process.execPath, args: [guBin, APPS[app], '-k', workerClass, '-w', '1', '-b', `127.0.0.1:${port}`], port, ready: booted(1) })
 const honoNode = (app) => (port) => ({ name: `@hono/node-server, ${app}`, command: process.execPath, args: [nodeServer, String(port), APPS[app]], port, ready: booted(0) })
@@ -46,36 +45,21 @@ const RATIOS = [
   ['guPlain', 'nodePlain', 1.0],
 ]
 
-/** A port nothing listens on now (the machine is shared: fixed port ranges collide). */
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const probe = createServer().on('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
+const SCENARIOS = [['plaintext', '/'], ['json', '/json']]
+const sideCount = Object.keys(SIDES).length
+guardRun(sideCount * SCENARIOS.length * (rounds * (seconds + 0.15) + warmup) * 1.3 + 60)
 
-process.on('exit', killAllNow)
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => fail(`interrupted by ${sig}`))
-function fail(message) {
-  console.error(`bench: ${message}`)
-  killAllNow()
-  process.exit(1)
-}
-
-console.error(`bench: ${checkWrk()}; node ${process.version}; ${availableParallelism()} cpus; ${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, 1 wrk thread`)
+console.error(`bench: ${wrkOrFail()}; node ${process.version}; ${availableParallelism()} cpus; ${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, 1 wrk thread`)
 const servers = {}
 for (const [id, make] of Object.entries(SIDES)) servers[id] = await startServer(make(await freePort()))
 const ids = Object.keys(servers)
 const lines = []
-for (const [scenario, path] of [['plaintext', '/'], ['json', '/json']]) {
+for (const [scenario, path] of SCENARIOS) {
   const rps = Object.fromEntries(ids.map((id) => [id, []]))
   const cpuUs = Object.fromEntries(ids.map((id) => [id, []]))
   for (const id of ids) await runWrk(`http://127.0.0.1:${servers[id].port}${path}`, { seconds: warmup, connections })
   for (let r = 0; r < rounds; r++) {
-    const shift = r % ids.length
-    for (const id of [...ids.slice(shift), ...ids.slice(0, shift)]) {
+    for (const id of rotated(ids, r)) {
       const before = cpuByPid(servers[id].child.pid)
       const res = await runWrk(`http://127.0.0.1:${servers[id].port}${path}`, { seconds, connections })
       // CPU per request of the server's whole process group (gu: arbiter + worker).

@@ -9,18 +9,18 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { availableParallelism } from 'node:os'
-import { killAllNow, sleep, startServer, stopAll, stopServer } from './lib/servers.mjs'
+import { benchOptions, booted, fail, guardRun, rotated, wrkOrFail } from './lib/bench-script.mjs'
+import { sleep, startServer, stopAll, stopServer } from './lib/servers.mjs'
 import { max, median, min } from './lib/stats.mjs'
-import { checkWrk, runWrk } from './lib/wrk.mjs'
+import { runWrk } from './lib/wrk.mjs'
 import { cpuByPid, cpuDelta } from './lib/cpu.mjs'
 import { checkGunicorn, gunicornCommand } from './lib/gunicorn.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
-const { values: opt } = parseArgs({
-  options: {
+const opt = benchOptions(
+  {
     duration: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '7' },
     warmup: { type: 'string', default: '2' },
@@ -33,13 +33,9 @@ const { values: opt } = parseArgs({
     installed: { type: 'string' },
     'gu-args': { type: 'string', default: '' },
     'every-gu-args': { type: 'string', default: '' },
-    help: { type: 'boolean', short: 'h', default: false },
   },
-})
-if (opt.help) {
-  console.log('usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|c|all] [--connections N] [--threads N] [--port BASE] [--compare DIR] [--installed DIR] [--gu-args "ARGS"] [--every-gu-args "ARGS"]')
-  process.exit(0)
-}
+  'usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|c|all] [--connections N] [--threads N] [--port BASE] [--compare DIR] [--installed DIR] [--gu-args "ARGS"] [--every-gu-args "ARGS"]',
+)
 
 const SCENARIOS = { plaintext: '/', json: '/json' }
 const seconds = Number(opt.duration)
@@ -72,8 +68,6 @@ const installedIn = (project) => ({
 })
 const installed = opt.installed ? installedIn(opt.installed) : undefined
 const appModule = join(here, 'servers/app.mjs') + ':app'
-// gu and Gunicorn print the same two lines: `Listening at: URL (pid)`, `Booting worker with pid: N`.
-const booted = (n) => (log) => /Listening at: http:\/\/127\.0\.0\.1:\d+/.test(log) && (log.match(/Booting worker with pid/g) ?? []).length >= n
 
 // --gu-args: options for this checkout's gu side only (the --compare side runs as it is).
 const guArgs = opt['gu-args'].split(/\s+/).filter(Boolean)
@@ -140,25 +134,9 @@ for (const p of pairs) if (!PAIRS[p]) fail(`unknown --pair '${p}' (a, b, c or al
 // Everything stops by itself: a hard deadline, and servers die with us on any exit path.
 const sideRuns = pairs.reduce((n, p) => n + 1 + PAIRS[p].bases.length, 0)
 const budgetS = sideRuns * scenarios.length * (rounds * (seconds + 0.2) + warmup) * 1.3 + 60 * pairs.length
-const deadline = setTimeout(() => fail(`over the time budget of ${Math.round(budgetS)} s`), budgetS * 1000)
-deadline.unref()
-process.on('exit', killAllNow)
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => fail(`interrupted by ${sig}`))
-process.on('unhandledRejection', (error) => fail(error?.stack ?? String(error)))
+guardRun(budgetS)
 
-function fail(message) {
-  console.error(`bench: ${message}`)
-  killAllNow()
-  process.exit(1)
-}
-
-const wrkVersion = (() => {
-  try {
-    return checkWrk()
-  } catch (error) {
-    fail(error.message)
-  }
-})()
+const wrkVersion = wrkOrFail()
 for (const p of pairs) {
   for (const worker of [WORKERS[PAIRS[p].worker], compared?.[PAIRS[p].worker], installed?.[PAIRS[p].worker]].filter(Boolean)) if (!existsSync(worker)) {
     fail(`pair ${p} needs ${worker}, which does not exist: build the workspace first (npx -y pnpm@10.34.8 build)`)
@@ -203,10 +181,7 @@ for (const key of pairs) {
     const cpuUs = new Map(sides.map((srv) => [srv, []]))
     const errors = new Map(sides.map((srv) => [srv, 0]))
     for (let r = 0; r < rounds; r++) {
-      // The order rotates every round (A, B / B, A; with three sides A, B, C / B, C, A / C, A, B):
-      // no side always runs first, or always right after the same neighbour.
-      const shift = r % sides.length
-      for (const srv of [...sides.slice(shift), ...sides.slice(0, shift)]) {
+      for (const srv of rotated(sides, r)) {
         const before = cpuByPid(srv.child.pid)
         const res = await measure(srv, url(srv), { ...load, seconds })
         const cpu = cpuDelta(before, cpuByPid(srv.child.pid))

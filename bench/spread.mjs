@@ -9,20 +9,19 @@
 // 2. throughput and p99 of `GET /` with wrk, `connections` keep-alive connections;
 // 3. p99 of `GET /cpu` (5 ms of CPU per request) with wrk, `connections` connections.
 // --compare DIR adds the gu side as built in another checkout (e.g. the code before a change).
-import { createServer } from 'node:net'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { benchOptions, fail, freePort, guardRun, rotated, wrkOrFail } from './lib/bench-script.mjs'
 import { closeBurst, openBurst } from './lib/burst.mjs'
 import { childPids, heldConnections } from './lib/held-connections.mjs'
-import { killAllNow, sleep, startServer, stopAll } from './lib/servers.mjs'
+import { sleep, startServer, stopAll } from './lib/servers.mjs'
 import { median } from './lib/stats.mjs'
-import { checkWrk, runWrk } from './lib/wrk.mjs'
+import { runWrk } from './lib/wrk.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
-const { values: opt } = parseArgs({
-  options: {
+const opt = benchOptions(
+  {
     bursts: { type: 'string', default: '20' },
     connections: { type: 'string', default: '64' },
     workers: { type: 'string', default: '4' },
@@ -30,7 +29,8 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '3' },
     compare: { type: 'string' },
   },
-})
+  'usage: node bench/spread.mjs [--bursts 20] [--connections 64] [--workers 4] [--duration 3] [--rounds 3] [--compare DIR]',
+)
 const bursts = Number(opt.bursts)
 const connections = Number(opt.connections)
 const workers = Number(opt.workers)
@@ -38,15 +38,6 @@ const seconds = Number(opt.duration)
 const rounds = Number(opt.rounds)
 const fair = connections / workers
 const appModule = join(here, 'servers/spread-app.mjs') + ':app'
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const probe = createServer().on('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
 
 const gu = (name, checkout) => (port) => ({
   name,
@@ -64,10 +55,8 @@ const cluster = (port) => ({
 })
 const SIDES = [gu(`gu -k async -w ${workers}`, root), ...(opt.compare ? [gu(`gu -k async -w ${workers} (${opt.compare})`, opt.compare)] : []), cluster]
 
-process.on('SIGINT', () => {
-  killAllNow()
-  process.exit(130)
-})
+// Each burst takes at most about 1.2 s (closing waits up to 1 s); each round two wrk runs per side.
+guardRun(SIDES.length * (bursts * 1.5 + rounds * (2 * seconds + 1)) * 1.3 + 60)
 
 /** Per worker, sorted busiest first: the connections each holds right now. */
 const spreadOf = (server) => [...heldConnections(childPids(server.child.pid), server.port).values()].sort((a, b) => b - a)
@@ -86,7 +75,7 @@ async function spread(server) {
 }
 
 async function main() {
-  const wrk = checkWrk()
+  const wrk = wrkOrFail()
   const servers = []
   for (const side of SIDES) servers.push(await startServer(side(await freePort())))
   await sleep(500)
@@ -98,8 +87,7 @@ async function main() {
   }
   for (let round = 0; round < rounds; round++) {
     // Rotate who goes first, so no side always runs on the freshest machine.
-    for (let k = 0; k < servers.length; k++) {
-      const i = (round + k) % servers.length
+    for (const i of rotated([...servers.keys()], round)) {
       const server = servers[i]
       const url = `http://127.0.0.1:${server.port}`
       const sample = sleep(seconds * 500).then(() => spreadOf(server))
@@ -132,8 +120,4 @@ function print(report, wrk) {
   for (const r of report) console.log(`\n${r.name}, each burst (connections per worker, busiest first): ${r.spread.map((row) => row.join('/')).join(', ')}`)
 }
 
-main().catch(async (error) => {
-  console.error(error.message)
-  await stopAll()
-  process.exit(1)
-})
+main().catch((error) => fail(error.message))

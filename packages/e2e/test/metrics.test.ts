@@ -2,10 +2,13 @@
 // with the app's own prom-client metrics merged in, statsd packets, and the memory guard.
 // (That the endpoint sums requests across 3 workers of every class is a testkit check.)
 import dgram from 'node:dgram'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
+import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { ctlJson } from '../src/ctl-helpers.js'
-import { Gu, PID_APP, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, sleep } from '../src/harness.js'
+import { Gu, PID_APP, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, runGu, sleep } from '../src/harness.js'
 import { startLoad } from '../src/load-helpers.js'
 import { waitUntil, within } from '../src/process-helpers.js'
 
@@ -92,19 +95,30 @@ describe('--metrics-bind', () => {
   })
 })
 
+/** A UDP statsd listener on loopback: every line it receives, in order. */
+async function statsdListener(): Promise<{ port: number; lines: string[]; close: () => void }> {
+  const listener = dgram.createSocket('udp4')
+  const lines: string[] = []
+  listener.on('message', (packet) => lines.push(...packet.toString().split('\n')))
+  await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve))
+  return { port: listener.address().port, lines, close: () => listener.close() }
+}
+
+/** Adds up the values of one statsd counter across the lines received. */
+function counted(lines: string[], name: string): number {
+  return lines.filter((l) => l.startsWith(`${name}:`)).reduce((n, l) => n + Number(l.split(':')[1]!.split('|')[0]), 0)
+}
+
 describe('--statsd-host', () => {
   it("sends Gunicorn's metrics, prefixed and tagged, to a UDP listener", async () => {
-    const listener = dgram.createSocket('udp4')
-    const lines: string[] = []
-    listener.on('message', (packet) => lines.push(...packet.toString().split('\n')))
-    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve))
+    const { port, lines, close } = await statsdListener()
     try {
       const dir = makeApp({ 'app.mjs': PID_APP })
-      const gu = new Gu(asyncArgs('app.mjs:app', '-w', '2', '--statsd-host', `127.0.0.1:${listener.address().port}`, '--statsd-prefix', 'shop', '--dogstatsd-tags', 'env:test,team:ops'), { cwd: dir })
+      const gu = new Gu(asyncArgs('app.mjs:app', '-w', '2', '--statsd-host', `127.0.0.1:${port}`, '--statsd-prefix', 'shop', '--dogstatsd-tags', 'env:test,team:ops'), { cwd: dir })
       await gu.waitForWorkers(2)
       const url = await gu.url()
       for (let i = 0; i < 7; i++) expect((await request(`${url}/x${i}`)).status).toBe(200)
-      const count = (name: string) => lines.filter((l) => l.startsWith(`shop.${name}:`)).reduce((n, l) => n + Number(l.split(':')[1]!.split('|')[0]), 0)
+      const count = (name: string) => counted(lines, `shop.${name}`)
       await waitUntil('7 requests counted', () => count('gunicorn.requests') >= 7, 5000)
       await sleep(1200)
       expect(count('gunicorn.requests')).toBe(7)
@@ -115,8 +129,113 @@ describe('--statsd-host', () => {
       expect(lines).toContain('shop.gunicorn.workers:2|g|#env:test,team:ops')
       expect(lines.find((l) => l.startsWith('shop.gunicorn.requests:'))).toMatch(/^shop\.gunicorn\.requests:\d+\|c\|#env:test,team:ops$/)
     } finally {
-      listener.close()
+      close()
     }
+  })
+})
+
+// A worker that warns at boot (it handles SIGTERM itself) and logs an exception per /boom.
+const LOGGING_APP = `
+process.on('SIGTERM', () => {})
+export function app(req, res) {
+  if (req.url === '/boom') throw new Error('boom')
+  res.end(String(process.pid))
+}
+`
+
+describe('--statsd-host: gunicorn.log.*', () => {
+  it("counts the workers' and the arbiter's warning, error and exception lines, prefixed and tagged, whatever --log-level shows", async () => {
+    const { port, lines, close } = await statsdListener()
+    try {
+      const dir = makeApp({ 'app.mjs': LOGGING_APP })
+      const socketPath = join(dir, 'app.sock')
+      // At --log-level critical none of these lines is written; Gunicorn's statsd logger counts them all the same.
+      const gu = new Gu(['app.mjs:app', '-k', 'async', '-w', '1', '-b', `unix:${socketPath}`, '--log-level', 'critical', '--statsd-host', `127.0.0.1:${port}`, '--statsd-prefix', 'shop', '--dogstatsd-tags', 'env:test'], { cwd: dir })
+      const boom = () => request('http://localhost/boom', { socketPath }).then((r) => r.status, () => 0)
+      expect(await waitUntil('the worker serving', async () => ((await boom()) === 500 ? 500 : undefined))).toBe(500)
+      const [pid] = gu.workerPids()
+      for (let i = 0; i < 2; i++) expect(await boom()).toBe(500)
+      // The worker's: its boot warning and three exceptions, sent from its once-a-second report.
+      await waitUntil('the worker log counters', () => counted(lines, 'shop.gunicorn.log.exception') >= 3 && counted(lines, 'shop.gunicorn.log.warning') >= 1, 10_000)
+      expect(lines).toContain('shop.gunicorn.log.exception:3|c|#env:test')
+      expect(counted(lines, 'shop.gunicorn.log.warning')).toBe(1)
+      expect(counted(lines, 'shop.gunicorn.log.error')).toBe(0)
+      // The arbiter's own: a worker SIGKILLed under it is an error line of the arbiter's.
+      process.kill(pid!, 'SIGKILL')
+      await waitUntil("the arbiter's error counted", () => counted(lines, 'shop.gunicorn.log.error') >= 1, 10_000)
+      await waitUntil('a replacement worker', () => gu.workerPids().some((p) => p !== pid), 10_000)
+      await sleep(2200)
+      // Nothing counted twice: totals become deltas once per process (the replacement does not warn again).
+      expect(counted(lines, 'shop.gunicorn.log.error')).toBe(1)
+      expect(counted(lines, 'shop.gunicorn.log.warning')).toBe(1)
+      expect(counted(lines, 'shop.gunicorn.log.exception')).toBe(3)
+    } finally {
+      close()
+    }
+  })
+})
+
+const unixDgram = createRequire(import.meta.url)('unix-dgram') as {
+  createSocket(type: 'unix_dgram'): { bind(path: string): void; on(event: 'message', listener: (m: Buffer) => void): void; close(): void }
+}
+
+describe('unix sockets for statsd and Prometheus', () => {
+  it('sends statsd over a unix datagram socket (unix://PATH) and serves /metrics on unix:PATH', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const statsdPath = join(dir, 'statsd.sock')
+    const lines: string[] = []
+    const statsd = unixDgram.createSocket('unix_dgram')
+    statsd.on('message', (packet) => lines.push(...packet.toString().split('\n')))
+    statsd.bind(statsdPath)
+    try {
+      const gu = new Gu(asyncArgs('app.mjs:app', '-w', '2', '--statsd-host', `unix://${statsdPath}`, '--metrics-bind', 'unix:metrics.sock'), { cwd: dir })
+      await gu.waitForWorkers(2)
+      await gu.waitFor(/Metrics at: unix:\S+metrics\.sock/)
+      const url = await gu.url()
+      for (let i = 0; i < 4; i++) expect((await request(`${url}/u${i}`)).status).toBe(200)
+      await waitUntil('4 requests sent over the unix socket', () => counted(lines, 'gunicorn.requests') >= 4, 10_000)
+      expect(lines).toContain('gunicorn.workers:2|g')
+      const socketPath = join(dir, 'metrics.sock')
+      await waitUntil('4 requests in the scrape', async () => {
+        const text = (await request('http://localhost/metrics', { socketPath })).body
+        return (sample(text, 'gu_http_requests_total', { method: 'GET', status_class: '2xx' }) ?? 0) >= 4
+      }, 5000)
+      expect((await request('http://localhost/other', { socketPath })).status).toBe(404)
+      await gu.stop()
+      // The socket file goes with the arbiter, so the next one binds it without a stale file in the way.
+      expect(existsSync(socketPath)).toBe(false)
+    } finally {
+      statsd.close()
+    }
+  })
+
+  it('in an upgrade (USR2) the new arbiter waits for the old one to leave the metrics socket, then serves it', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const gu = new Gu(asyncArgs('app.mjs:app', '--metrics-bind', 'unix:metrics.sock', '-p', 'gu.pid'), { cwd: dir })
+    await gu.waitFor(/Metrics at: unix:/)
+    gu.signal('SIGUSR2')
+    const newPid = Number(await waitUntil('the new arbiter', () => /\[(\d+)\] \[WARNING\] Metrics: unix:metrics\.sock is in use/.exec(gu.log)?.[1], 15_000))
+    try {
+      gu.signal('SIGTERM')
+      // The old arbiter exits; the new one, writing to the same output, takes the socket once it is free.
+      await waitUntil('the new arbiter serving the metrics', () => new RegExp(`\\[${newPid}\\] \\[INFO\\] Metrics at: unix:\\S+metrics\\.sock`).test(gu.log), 15_000)
+      const scrape = await request('http://localhost/metrics', { socketPath: join(dir, 'metrics.sock') })
+      expect(scrape.status).toBe(200)
+      expect(sample(scrape.body, 'gu_workers_alive')).toBe(1)
+      process.kill(newPid, 'SIGTERM')
+      await waitUntil('the socket file gone with the new arbiter', () => !existsSync(join(dir, 'metrics.sock')), 15_000)
+    } finally {
+      if (isAlive(newPid)) process.kill(newPid, 'SIGKILL')
+    }
+  })
+
+  it('refuses a statsd address it cannot read, with the forms it takes', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    const result = await runGu(asyncArgs('app.mjs:app', '--statsd-host', 'unix://relative.sock'), { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("'unix://relative.sock': a unix socket needs an absolute path")
+    const other = await runGu(asyncArgs('app.mjs:app', '--statsd-host', 'nowhere'), { cwd: dir })
+    expect(other.stderr).toContain("'nowhere' is not HOST:PORT, [IPv6]:PORT or unix://PATH")
   })
 })
 

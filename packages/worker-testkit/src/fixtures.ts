@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 /** `fixtures/` beside `dist/` (and beside `src/` when run from source). */
 export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
 
-export type FixtureApp = 'node' | 'fetch' | 'ws-node' | 'ws-fetch'
+export type FixtureApp = 'node' | 'fetch' | 'ws-node' | 'ws-fetch' | 'ws-bun'
 
 const MODULES: Record<FixtureApp, string> = {
   node: `${join(FIXTURES_DIR, 'node-app.mjs')}:app`,
@@ -14,6 +14,8 @@ const MODULES: Record<FixtureApp, string> = {
   // Apps that take WebSockets: an exported http.Server with ws on it, and Bun-style handlers.
   'ws-node': `${join(FIXTURES_DIR, 'ws-node-app.mjs')}:server`,
   'ws-fetch': join(FIXTURES_DIR, 'ws-fetch-app.mjs'),
+  // Bun's server API around them: upgrade data and headers, topics, a refused handshake.
+  'ws-bun': join(FIXTURES_DIR, 'ws-bun-app.mjs'),
 }
 
 /** The APP_MODULE of a fixture app, as an absolute path. */

@@ -1,4 +1,5 @@
 // A WebSocket client for checks: each step bounded in time, failures as plain messages.
+import type { IncomingHttpHeaders } from 'node:http'
 import WebSocket from 'ws'
 
 export interface WsMessage {
@@ -18,9 +19,12 @@ export class WsClient {
   readonly #queue: WsMessage[] = []
   #waiting: ((message: WsMessage) => void) | undefined
   readonly closed: Promise<WsClosed>
+  /** The headers of the server's 101 answer. */
+  readonly handshake: IncomingHttpHeaders
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: WebSocket, handshake: IncomingHttpHeaders) {
     this.#ws = ws
+    this.handshake = handshake
     ws.on('message', (data: Buffer, binary: boolean) => {
       const message = { data: Buffer.from(data), binary }
       const waiting = this.#waiting
@@ -31,10 +35,13 @@ export class WsClient {
     this.closed = new Promise((resolve) => ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString(), at: Date.now() })))
   }
 
-  static open(url: string, timeoutMs = 5000): Promise<WsClient> {
+  /** Opens a client socket, sending `headers` with the handshake. */
+  static open(url: string, timeoutMs = 5000, headers: Record<string, string> = {}): Promise<WsClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { maxPayload: 64 * 1024 * 1024, handshakeTimeout: timeoutMs })
-      ws.once('open', () => resolve(new WsClient(ws)))
+      const ws = new WebSocket(url, { maxPayload: 64 * 1024 * 1024, handshakeTimeout: timeoutMs, headers })
+      let handshake: IncomingHttpHeaders = {}
+      ws.once('upgrade', (res) => (handshake = res.headers))
+      ws.once('open', () => resolve(new WsClient(ws, handshake)))
       ws.once('unexpected-response', (_req, res) => {
         ws.terminate()
         reject(new Error(`the WebSocket handshake to ${url} was answered ${res.statusCode}, not 101`))

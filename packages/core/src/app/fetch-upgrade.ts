@@ -41,8 +41,9 @@ export function fetchUpgradeListener(handler: FetchHandler, websocket: WebSocket
       if (upgraded || !isWebSocketHandshake(req) || socket.destroyed) return false
       upgraded = true
       if (options?.headers) extraHeaders.set(req, headerLines(options.headers))
+      // The socket is kept from here: ws runs the WebSocket on this very one, and has no public way back to it.
       wss.handleUpgrade(req, socket, head, (ws) => {
-        new BunSocket(ws, options?.data, req.socket.remoteAddress ?? '', websocket, log)
+        new BunSocket(ws, socket, options?.data, req.socket.remoteAddress ?? '', websocket, log)
       })
       return true
     })

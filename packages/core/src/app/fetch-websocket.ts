@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream'
 import type { WebSocket } from 'ws'
 import type { Logger } from '../log/logger.js'
 import type { SendStatus, ServerWebSocket, WebSocketHandler } from './fetch-websocket-types.js'
@@ -41,7 +42,8 @@ export class BunSocket<T = unknown> implements ServerWebSocket<T> {
   readonly #subscribed = new Set<string>()
   readonly #limit: number
 
-  constructor(ws: WebSocket, data: T, remoteAddress: string, handler: WebSocketHandler<T>, log: Logger) {
+  /** `socket`: the upgraded connection `ws` runs on (its `drain` is Bun's). */
+  constructor(ws: WebSocket, socket: Duplex, data: T, remoteAddress: string, handler: WebSocketHandler<T>, log: Logger) {
     this.#ws = ws
     this.data = data
     this.remoteAddress = remoteAddress
@@ -66,8 +68,8 @@ export class BunSocket<T = unknown> implements ServerWebSocket<T> {
     ws.on('error', () => {})
     if (handler.drain) {
       const drain = handler.drain
-      // ws has no drain event of its own: its socket's is the one.
-      ;(ws as unknown as { _socket?: NodeJS.EventEmitter })._socket?.on('drain', () => run('drain', () => drain(this)))
+      // ws has no drain event of its own: the connection's is the one.
+      socket.on('drain', () => run('drain', () => drain(this)))
     }
     if (handler.open) run('open', () => handler.open!(this))
   }

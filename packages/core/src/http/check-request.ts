@@ -50,6 +50,8 @@ SPELLINGS.set('TE', 0)
 
 /** RFC 9110 §7.2: uri-host [ ":" port ], no userinfo. */
 const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/
+/** The last Host value found valid: a keep-alive client sends the same one with every request. */
+let validHost = ''
 /** RFC 9112 §3.2.3: CONNECT's authority-form, host and port. */
 const AUTHORITY_FORM = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+):[0-9]{1,5}$/
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//
@@ -101,7 +103,10 @@ export function checkRequestHead(head: RequestHead, rules: RequestRules): Refusa
     }
     if (name.includes('_')) underscored = true
   }
-  if (host !== undefined && !HOST_VALUE.test(host)) return refuse(400, 'the Host field is not a valid host[:port]')
+  if (host !== undefined && host !== validHost) {
+    if (!HOST_VALUE.test(host)) return refuse(400, 'the Host field is not a valid host[:port]')
+    validHost = host
+  }
   if (codings !== undefined) {
     const problem = checkCodings(codings, head.httpVersionMinor)
     if (problem) return problem

@@ -79,7 +79,16 @@ export class ConnectionGuard {
       if (!this.admit(socket)) return
       for (const listener of serve) listener.call(server, socket)
     })
-    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => this.#requestBegan(req, res))
+    // The guard sees each request first, in the one 'request' listener (with several, node copies
+    // the listener array on every request).
+    const handlers = server.listeners('request') as Array<(this: Server, req: IncomingMessage, res: ServerResponse) => void>
+    server.removeAllListeners('request')
+    const only = handlers.length === 1 ? handlers[0] : undefined
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.#requestBegan(req, res)
+      if (only) return only.call(server, req, res)
+      for (const handler of handlers) handler.call(server, req, res)
+    })
     server.headersTimeout = 0
     server.requestTimeout = 0
     return this

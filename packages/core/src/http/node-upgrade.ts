@@ -45,15 +45,21 @@ export function serveUpgrades(server: Server, worker: WorkerRuntime): void {
 
 /**
  * For engines that can't hold WebSockets (`@gu/worker-sync`): an app that takes upgrades gets
- * each one answered 501 with the reason, and the worker says so once at start.
+ * each one answered 501 with the reason, and the worker says so once at start. Each refusal is a
+ * response like any other: reported to the runtime as an upgrade that was refused, so the access
+ * log has its line (status 501) as it has for a handshake the app itself refuses.
  */
 export function refuseUpgrades(server: Server, worker: WorkerRuntime, reason: string): void {
   if (!worker.app || !takesUpgrades(worker.app)) return
   if (worker.age === 1) worker.log.warning(`The app takes WebSockets, but ${reason}: upgrade requests get 501`)
+  const body = `WebSockets are not served here: ${reason}\n`
+  const refusal = `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     if (!admitUpgrade(server, req, socket)) return
-    const body = `WebSockets are not served here: ${reason}\n`
-    socket.end(`HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+    const response = new UpgradeSocketView(socket)
+    const active = worker.beginUpgrade(new NodeRequestView(req, undefined), () => socket.destroy())
+    socket.once('close', () => active.end(response))
+    socket.end(refusal)
   })
 }
 

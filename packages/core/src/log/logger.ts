@@ -1,6 +1,7 @@
 import type { LogLevel } from '../settings/types.js'
 import { Destinations } from './destinations.js'
 import { errorLine } from './error-line.js'
+import { type LogCounts, noLogCounts } from './log-counts.js'
 import type { ErrorLogPlan } from './log-plan.js'
 import { SyslogSender } from './syslog-sender.js'
 
@@ -12,6 +13,7 @@ export class Logger {
   #destinations: Destinations
   #syslog: SyslogSender | undefined
   #min: number
+  readonly #counts = noLogCounts()
 
   constructor(plan: ErrorLogPlan) {
     this.#plan = plan
@@ -27,6 +29,11 @@ export class Logger {
   /** What this log was built from (the request watchdog writes the same lines to the same places). */
   get plan(): ErrorLogPlan {
     return this.#plan
+  }
+
+  /** Warning, error, critical and exception calls so far, totals (see `log-counts.ts`). */
+  get counts(): Readonly<LogCounts> {
+    return this.#counts
   }
 
   /**
@@ -54,12 +61,16 @@ export class Logger {
     this.#log('info', message)
   }
   warning(message: string): void {
+    this.#counts.warning++
     this.#log('warning', message)
   }
   error(message: string, error?: unknown): void {
+    if (error === undefined) this.#counts.error++
+    else this.#counts.exception++
     this.#log('error', this.#withCause(message, error))
   }
   critical(message: string, error?: unknown): void {
+    this.#counts.critical++
     this.#log('critical', this.#withCause(message, error))
   }
 

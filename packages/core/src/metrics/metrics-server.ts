@@ -1,6 +1,8 @@
 import http from 'node:http'
+import { resolve } from 'node:path'
 import { AggregatorRegistry } from 'prom-client'
 import type { Arbiter } from '../arbiter/arbiter.js'
+import { removeStaleSocket } from '../arbiter/stale-socket.js'
 import type { Logger } from '../log/logger.js'
 import { parseBind } from '../settings/bind-address.js'
 import type { CollectAppMetricsMessage } from '../worker/messages.js'
@@ -37,27 +39,38 @@ export class MetricsServer {
 
   listen(address: string): void {
     const bind = parseBind(address)
-    if (bind.kind !== 'tcp') return
+    if (bind.kind === 'fd') return
+    const path = bind.kind === 'unix' ? resolve(this.arbiter.snapshot.settings.chdir, bind.path) : undefined
     let warned = false
-    const attempt = () => {
+    const inUse = () => {
+      if (!warned) this.log.warning(`Metrics: ${address} is in use; trying again every ${RETRY_MS / 1000}s`)
+      warned = true
+      setTimeout(attempt, RETRY_MS).unref()
+    }
+    const attempt = async () => {
       if (this.#closed) return
-      this.#server.once('error', (error: NodeJS.ErrnoException) => {
-        // In an upgrade the old arbiter holds the port until it stops: wait for it.
-        if (error.code === 'EADDRINUSE') {
-          if (!warned) this.log.warning(`Metrics: ${address} is in use; trying again every ${RETRY_MS / 1000}s`)
-          warned = true
-          setTimeout(attempt, RETRY_MS).unref()
-        } else {
-          this.log.error(`Metrics: could not listen at ${address}: ${error.code ?? error.message}`)
+      // In an upgrade the old arbiter holds the port (or answers on the socket file) until it stops: wait for it.
+      if (path) {
+        try {
+          await removeStaleSocket(path, address)
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return inUse()
+          return this.log.error(`Metrics: could not listen at ${address}: ${(error as Error).message}`)
         }
+      }
+      this.#server.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') inUse()
+        else this.log.error(`Metrics: could not listen at ${address}: ${error.code ?? error.message}`)
       })
+      if (path) return void this.#server.listen(path, () => this.log.info(`Metrics at: unix:${path} (GET /metrics)`))
+      if (bind.kind !== 'tcp') return
       this.#server.listen(bind.port, bind.host, () => {
         const where = this.#server.address()
         const port = typeof where === 'object' && where ? where.port : bind.port
         this.log.info(`Metrics at: http://${bind.ipv6 ? `[${bind.host}]` : bind.host}:${port}/metrics`)
       })
     }
-    attempt()
+    void attempt()
   }
 
   close(): void {

@@ -1,8 +1,9 @@
-import dgram from 'node:dgram'
-import { isIPv6 } from 'node:net'
 import type { Arbiter } from '../arbiter/arbiter.js'
+import { COUNTED_LEVELS, type LogCounts, noLogCounts } from '../log/log-counts.js'
 import type { Logger } from '../log/logger.js'
 import type { StatsMessage } from '../worker/messages.js'
+import { formatStatsdAddress, parseStatsdAddress } from './statsd-address.js'
+import { openStatsdSocket, type StatsdSocket } from './statsd-socket.js'
 
 /** Keep datagrams under a usual MTU: several metrics share one, a line each. */
 const MAX_PACKET = 1400
@@ -11,37 +12,41 @@ const GAUGE_EVERY_MS = 1000
 interface Seen {
   requests: number
   statuses: Map<string, number>
+  logs: LogCounts
 }
 
 /**
  * `--statsd-host`: Gunicorn's statsd metrics, sent by the arbiter from the workers' once-a-second
- * stats (a worker sends no UDP itself): `gunicorn.requests` and `gunicorn.request.status.<code>`
- * counters, `gunicorn.request.duration` timings in ms (sampled past 500 a second per worker,
- * with `|@rate`), and the `gunicorn.workers` gauge. Names take `--statsd-prefix`; every line
- * takes `--dogstatsd-tags`.
+ * stats (a worker sends no datagram itself): `gunicorn.requests` and
+ * `gunicorn.request.status.<code>` counters, `gunicorn.request.duration` timings in ms (sampled
+ * past 500 a second per worker, with `|@rate`), the `gunicorn.workers` gauge, and the
+ * `gunicorn.log.{warning,error,critical,exception}` counters of the arbiter's and every worker's
+ * error log. Names take `--statsd-prefix`; every line takes `--dogstatsd-tags`.
  */
 export class StatsdSender {
-  readonly #socket: dgram.Socket
-  readonly #host: string
-  readonly #port: number
+  readonly #socket: StatsdSocket
+  readonly #where: string
   readonly #prefix: string
   readonly #tags: string
   readonly #seen = new Map<number, Seen>()
+  /** The arbiter's own log calls already sent. */
+  readonly #arbiterLogs = noLogCounts()
   readonly #timer: NodeJS.Timeout
   #warned = false
 
   constructor(arbiter: Arbiter, address: string, prefix: string, tags: string, private readonly log: Logger) {
-    const colon = address.lastIndexOf(':')
-    this.#host = address.slice(0, colon).replace(/^\[|\]$/g, '')
-    this.#port = Number(address.slice(colon + 1))
+    const parsed = parseStatsdAddress(address)
+    this.#where = formatStatsdAddress(parsed)
     this.#prefix = prefix && !prefix.endsWith('.') ? `${prefix}.` : prefix
     this.#tags = tags.trim() ? `|#${tags.trim()}` : ''
-    this.#socket = dgram.createSocket(isIPv6(this.#host) ? 'udp6' : 'udp4')
-    this.#socket.on('error', (error) => this.#failed(error))
-    this.#socket.unref()
+    this.#socket = openStatsdSocket(parsed, (error) => this.#failed(error))
     arbiter.events.on('worker-stats', (pid, stats) => this.#send(this.#lines(pid, stats)))
     arbiter.events.on('worker-exit', ({ pid }) => this.#seen.delete(pid))
-    this.#timer = setInterval(() => this.#send([this.#line('gunicorn.workers', arbiter.snapshot.workers.length, 'g')]), GAUGE_EVERY_MS)
+    this.#timer = setInterval(() => {
+      const lines = [this.#line('gunicorn.workers', arbiter.snapshot.workers.length, 'g')]
+      this.#logLines(this.#arbiterLogs, this.log.counts, lines)
+      this.#send(lines)
+    }, GAUGE_EVERY_MS)
     this.#timer.unref()
   }
 
@@ -51,7 +56,7 @@ export class StatsdSender {
   }
 
   #lines(pid: number, stats: StatsMessage): string[] {
-    const seen = this.#seen.get(pid) ?? { requests: 0, statuses: new Map<string, number>() }
+    const seen = this.#seen.get(pid) ?? { requests: 0, statuses: new Map<string, number>(), logs: noLogCounts() }
     this.#seen.set(pid, seen)
     const lines: string[] = []
     const requests = (stats.requests ?? 0) - seen.requests
@@ -71,7 +76,17 @@ export class StatsdSender {
       const rate = samples.sampleRate < 1 ? `|@${samples.sampleRate.toFixed(4)}` : ''
       for (const ms of samples.ms) lines.push(this.#line('gunicorn.request.duration', ms, 'ms', rate))
     }
+    if (stats.logs) this.#logLines(seen.logs, stats.logs, lines)
     return lines
+  }
+
+  /** `gunicorn.log.<level>` for the calls since `sent`, which then catches up with `now`. */
+  #logLines(sent: LogCounts, now: Readonly<LogCounts>, lines: string[]): void {
+    for (const level of COUNTED_LEVELS) {
+      const delta = (now[level] ?? 0) - sent[level]
+      if (delta > 0) lines.push(this.#line(`gunicorn.log.${level}`, delta, 'c'))
+      sent[level] = now[level] ?? 0
+    }
   }
 
   #line(name: string, value: number, type: 'c' | 'g' | 'ms', rate = ''): string {
@@ -82,22 +97,18 @@ export class StatsdSender {
     let packet = ''
     for (const line of lines) {
       if (packet && packet.length + line.length + 1 > MAX_PACKET) {
-        this.#datagram(packet)
+        this.#socket.send(packet)
         packet = ''
       }
       packet = packet ? `${packet}\n${line}` : line
     }
-    if (packet) this.#datagram(packet)
-  }
-
-  #datagram(packet: string): void {
-    this.#socket.send(packet, this.#port, this.#host, (error) => error && this.#failed(error))
+    if (packet) this.#socket.send(packet)
   }
 
   /** statsd is best effort: say once that it fails, never stop serving for it. */
   #failed(error: Error): void {
     if (this.#warned) return
     this.#warned = true
-    this.log.warning(`statsd: could not send to ${this.#host}:${this.#port}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)
+    this.log.warning(`statsd: could not send to ${this.#where}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)
   }
 }

@@ -1,6 +1,7 @@
 import { compileAccessFormat } from '../log/access-format.js'
 import { checkAllowIps } from '../http/forwarded.js'
 import { parseSyslogAddress } from '../log/syslog-address.js'
+import { parseStatsdAddress } from '../metrics/statsd-address.js'
 import { SYSLOG_FACILITIES, SYSLOG_FORMATS } from '../log/syslog-frame.js'
 import { formatBind, parseBind } from './bind-address.js'
 import { LAUNCH_DIR } from './launch-dir.js'
@@ -37,16 +38,21 @@ function checkBinds(values: string[]): string | undefined {
 function checkMetricsBind(value: string | null): string | undefined {
   if (value === null) return undefined
   try {
-    if (parseBind(value).kind === 'tcp') return undefined
+    if (parseBind(value).kind !== 'fd') return undefined
   } catch (error) {
     return (error as Error).message
   }
-  return `'${value}' is not HOST:PORT`
+  return `'${value}' is not HOST:PORT or unix:PATH`
 }
 
 function checkStatsdHost(value: string | null): string | undefined {
   if (value === null) return undefined
-  return /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(value) ? undefined : `'${value}' is not HOST:PORT`
+  try {
+    parseStatsdAddress(value)
+    return undefined
+  } catch (error) {
+    return (error as Error).message
+  }
 }
 
 /** Every plain setting, documented once; `docs/settings.md` is generated from this list. */
@@ -298,12 +304,12 @@ export const SETTINGS = [
   setting({
     key: 'metricsBind', section: 'Metrics', flags: ['--metrics-bind'], meta: 'ADDRESS', kind: 'string', nullable: true, default: () => null,
     check: checkMetricsBind,
-    description: 'Serve Prometheus metrics at `http://ADDRESS/metrics` from the arbiter (`HOST:PORT`, `[IPv6]:PORT`), summed across every worker: requests by status class and method, request durations, in-flight requests, workers, restarts by reason, each worker\'s memory and event-loop lag, listen backlog queues (Linux), and the app\'s own prom-client metrics (see docs/metrics.md). Off unless set. Read at start.',
+    description: 'Serve Prometheus metrics at `http://ADDRESS/metrics` from the arbiter (`HOST:PORT`, `[IPv6]:PORT`, or `unix:PATH` for a scraper or sidecar on the same host; a relative path is from `chdir`), summed across every worker: requests by status class and method, request durations, in-flight requests, workers, restarts by reason, each worker\'s memory and event-loop lag, listen backlog queues (Linux), and the app\'s own prom-client metrics (see docs/metrics.md). Off unless set. Read at start.',
   }),
   setting({
-    key: 'statsdHost', section: 'Metrics', flags: ['--statsd-host'], meta: 'HOST:PORT', kind: 'string', nullable: true, default: () => null,
+    key: 'statsdHost', section: 'Metrics', flags: ['--statsd-host'], meta: 'STATSD_ADDR', kind: 'string', nullable: true, default: () => null,
     check: checkStatsdHost,
-    description: 'Send Gunicorn\'s statsd metrics over UDP to this address (`gunicorn.requests`, `gunicorn.request.duration`, `gunicorn.request.status.<code>`, `gunicorn.workers`), from the arbiter once a second. Off unless set.',
+    description: 'Send Gunicorn\'s statsd metrics to this address, `HOST:PORT` (UDP) or `unix://PATH` (a unix datagram socket, as DogStatsD listens on): `gunicorn.requests`, `gunicorn.request.duration`, `gunicorn.request.status.<code>`, `gunicorn.workers` and `gunicorn.log.{warning,error,critical,exception}`, from the arbiter once a second. Off unless set.',
   }),
   setting({
     key: 'statsdPrefix', section: 'Metrics', flags: ['--statsd-prefix'], meta: 'PREFIX', kind: 'string', default: () => '',

@@ -32,8 +32,10 @@ describe('parseArgv', () => {
       .toEqual({ controlSocketMode: '660', maxWorkerMemory: '512M', metricsBind: '127.0.0.1:9100', statsdHost: 'localhost:8125' })
     expect(errorOf(() => parseArgv(['--control-socket-mode', '999'])).message).toMatch(/not an octal file mode/)
     expect(errorOf(() => parseArgv(['--max-worker-memory', 'lots'])).message).toMatch(/not a size such as 512M/)
-    expect(errorOf(() => parseArgv(['--metrics-bind', 'unix:/tmp/m.sock'])).message).toMatch(/not HOST:PORT/)
-    expect(errorOf(() => parseArgv(['--statsd-host', 'nowhere'])).message).toMatch(/not HOST:PORT/)
+    expect(parseArgv(['--metrics-bind', 'unix:/tmp/m.sock', '--statsd-host', 'unix:///run/dsd.sock']).values)
+      .toEqual({ metricsBind: 'unix:/tmp/m.sock', statsdHost: 'unix:///run/dsd.sock' })
+    expect(errorOf(() => parseArgv(['--metrics-bind', 'fd://3'])).message).toMatch(/not HOST:PORT or unix:PATH/)
+    expect(errorOf(() => parseArgv(['--statsd-host', 'nowhere'])).message).toMatch(/not HOST:PORT, \[IPv6\]:PORT or unix:\/\/PATH/)
   })
 
   it('reads short flags with a separate, attached and =-attached value', () => {

@@ -1,3 +1,4 @@
+import type { LogCounts } from '../log/log-counts.js'
 import type { LogPlan } from '../log/log-plan.js'
 import type { PlainSettings } from '../settings/types.js'
 import type { BoardSeat } from './connection-board.js'
@@ -59,6 +60,8 @@ export interface StatsMessage {
   durations?: { counts: number[]; sum: number }
   /** With statsd on: durations in ms since the last message, at most `DURATION_SAMPLES` (sampled at `sampleRate`). */
   samples?: { ms: number[]; sampleRate: number }
+  /** With statsd on: the worker's warning, error, critical and exception log calls, totals. */
+  logs?: LogCounts
 }
 
 /** Answers a `collect-app-metrics` request: the app's prom-client default registry, as JSON. */

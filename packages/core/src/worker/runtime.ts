@@ -94,7 +94,8 @@ export class Runtime implements WorkerRuntime {
     // Each request is timed only when something reads its duration.
     const metered = !!options.settings.metricsBind || !!options.settings.statsdHost
     this.#stats = new RequestStats({ histogram: metered, samples: !!options.settings.statsdHost })
-    this.#statsReporter = new StatsReporter(this.#stats, () => this.#open.size, this.#send)
+    const logCounts = options.settings.statsdHost ? () => options.log.counts : undefined
+    this.#statsReporter = new StatsReporter(this.#stats, () => this.#open.size, this.#send, logCounts)
     const runtime = this
     this.#ledger = {
       get closingAll() {

@@ -1,3 +1,4 @@
+import type { LogCounts } from '../log/log-counts.js'
 import type { StatsMessage, WorkerMessage } from './messages.js'
 import type { RequestStats } from './request-stats.js'
 
@@ -16,6 +17,8 @@ export class StatsReporter {
     private readonly stats: RequestStats,
     private readonly inFlight: () => number,
     private readonly send: (message: WorkerMessage) => void,
+    /** With statsd on, for its `gunicorn.log.*` counters. */
+    private readonly logCounts?: () => Readonly<LogCounts>,
   ) {}
 
   start(): void {
@@ -55,6 +58,7 @@ export class StatsReporter {
       counts: stats.counts,
       ...(stats.durations && { durations: stats.durations }),
       ...(samples && { samples }),
+      ...(this.logCounts && { logs: { ...this.logCounts() } }),
     }
   }
 }

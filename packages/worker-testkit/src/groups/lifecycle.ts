@@ -8,6 +8,7 @@ import { request } from '../http-client.js'
 import { isAlive } from '../procfs.js'
 import { startLoad } from '../steady-load.js'
 import type { Check } from '../types.js'
+import { usr1UnderLoad } from './log-reopen.js'
 import { describeError, pollUntil, settle, sleep } from '../wait.js'
 
 const group = 'lifecycle'
@@ -203,4 +204,4 @@ const arbiterKilled: Check = {
   },
 }
 
-export const lifecycleChecks: readonly Check[] = [term, termStopsAccepting, quickStop('SIGINT'), quickStop('SIGQUIT'), maxRequests, hupUnderLoad, usr1, arbiterKilled]
+export const lifecycleChecks: readonly Check[] = [term, termStopsAccepting, quickStop('SIGINT'), quickStop('SIGQUIT'), maxRequests, hupUnderLoad, usr1, usr1UnderLoad, arbiterKilled]

@@ -164,4 +164,38 @@ const strictHandshake: Check = {
   },
 }
 
-export const websocketChecks: readonly Check[] = [echo, largeFrames, closeCodes, gracefulStop, strictHandshake]
+
+/** Bun's server API around a fetch app's WebSockets, which Bun-targeting code (Hono's helper, crossws) relies on. */
+const bunServerApi: Check = {
+  group,
+  name: 'fetch app: server.upgrade passes data and headers, publish reaches subscribers, a refused handshake gets the Response',
+  websockets: true,
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const gu = await ctx.start({ app: 'ws-bun' })
+    const ws = await WsClient.open(`${wsUrl(gu, '/')}?name=ann`, 5000, { authorization: 'yes' })
+    try {
+      ensure(ws.handshake['x-welcome'] === 'in', `server.upgrade(request, { headers: { 'x-welcome': 'in' } }): the 101 had x-welcome ${JSON.stringify(ws.handshake['x-welcome'])}`)
+      const hello = (await ws.next(5000)).data.toString()
+      ensure(hello === 'hello ann from 127.0.0.1', `open() sent ${JSON.stringify(hello)}; expected 'hello ann from 127.0.0.1' (ws.data from server.upgrade, ws.remoteAddress)`)
+      ws.send('text')
+      const text = (await ws.next(5000)).data.toString()
+      ensure(text === 'string', `a text message reached message() as ${JSON.stringify(text)}, expected a string`)
+      ws.send(Buffer.from([1]))
+      const binary = (await ws.next(5000)).data.toString()
+      ensure(binary === 'object', `a binary message reached message() as ${JSON.stringify(binary)}, expected a Buffer`)
+      // open() subscribed before it said hello: a publish from a plain request reaches this socket.
+      const published = await getText(`${gu.url}/publish`)
+      ensure(published !== '0', `server.publish('room', …) from a plain request returned ${published}: the subscribed socket in this worker was not reached`)
+      const news = (await ws.next(5000)).data.toString()
+      ensure(news === 'news', `the subscribed socket got ${JSON.stringify(news)} after server.publish, expected 'news'`)
+    } finally {
+      ws.close(1000)
+    }
+    const handshake = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' }
+    const refused = await request(gu.url, { headers: handshake })
+    ensure(refused.status === 401 && refused.text === 'who are you', `a handshake the app answered with new Response('who are you', { status: 401 }) got ${refused.status} ${JSON.stringify(refused.text.slice(0, 40))}`)
+  },
+}
+
+export const websocketChecks: readonly Check[] = [echo, largeFrames, closeCodes, gracefulStop, strictHandshake, bunServerApi]
