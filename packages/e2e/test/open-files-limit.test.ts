@@ -3,8 +3,9 @@
 // the limit it was given would fail.
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { connect, type Socket } from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { GU_BIN, Gu, PID_APP, cleanupApps, killAll, makeApp, request } from '../src/harness.js'
+import { GU_BIN, Gu, PID_APP, cleanupApps, killAll, makeApp, request, sleep } from '../src/harness.js'
 
 afterEach(killAll)
 afterAll(cleanupApps)
@@ -29,6 +30,32 @@ describe.skipIf(!hasPrlimit)('the open-files limit', () => {
     const dir = makeApp({ 'app.mjs': PID_APP })
     const gu = new Gu(['app.mjs:app', '-k', 'async', '-b', '127.0.0.1:0'], { cwd: dir, command: ['prlimit', '--nofile=512:512', process.execPath, GU_BIN] })
     await gu.waitForWorkers(1)
-    await gu.waitFor(/\[WARNING\] Open files limit: 512 \(hard limit 512\): below --worker-connections 1000; raise the hard limit/)
+    await gu.waitFor(/\[WARNING\] Open files limit: 512 \(hard limit 512\): below --worker-connections 10000, so a worker holds at most 448 connections; raise the hard limit/)
+  })
+
+  it('caps a worker at the open-files limit less 64: past it a new client gets in by shedding, where accepts would fail', async () => {
+    const dir = makeApp({ 'app.mjs': PID_APP })
+    // 128 descriptors: a worker holds at most 64 connections; 120 silent ones would exhaust them.
+    const gu = new Gu(['app.mjs:app', '-k', 'async', '-b', '127.0.0.1:0', '--header-timeout', '30'], { cwd: dir, command: ['prlimit', '--nofile=128:128', process.execPath, GU_BIN] })
+    await gu.waitForWorkers(1)
+    await gu.waitFor(/so a worker holds at most 64 connections/)
+    const url = new URL(await gu.url())
+    const silent: Socket[] = []
+    let closed = 0
+    try {
+      for (let i = 0; i < 120; i++) {
+        const socket = connect(Number(url.port), url.hostname)
+        socket.on('error', () => {})
+        socket.resume() // read the 408, so that its close is seen
+        socket.once('close', () => closed++)
+        silent.push(socket)
+      }
+      await sleep(500)
+      const res = await request(url.href, { timeoutMs: 3000 })
+      expect(res.status).toBe(200)
+      expect(closed).toBeGreaterThanOrEqual(120 - 64)
+    } finally {
+      for (const socket of silent) socket.destroy()
+    }
   })
 })

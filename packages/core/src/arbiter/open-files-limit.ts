@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs'
 import type { Logger } from '../log/logger.js'
 
+/** Descriptors a worker keeps for its own sockets, pipes and logs; the rest are for connections. */
+export const RESERVED_DESCRIPTORS = 64
+
 /** RLIMIT_NOFILE as Linux reports it for `pid`; undefined off Linux. `Infinity` for unlimited. */
 export function openFilesLimit(pid: number | 'self' = 'self'): { soft: number; hard: number } | undefined {
   let text: string
@@ -27,6 +30,7 @@ export function logOpenFilesLimit(log: Logger, workerConnections: number): void 
   const hard = Number.isFinite(limit.hard) ? String(limit.hard) : 'unlimited'
   const line = `Open files limit: ${limit.soft} (hard limit ${hard})`
   // A worker needs a descriptor per connection and a few of its own (sockets, pipes, logs).
-  if (limit.soft < workerConnections + 64) log.warning(`${line}: below --worker-connections ${workerConnections}; raise the hard limit (ulimit -Hn, LimitNOFILE= under systemd)`)
+  const room = limit.soft - RESERVED_DESCRIPTORS
+  if (room < workerConnections) log.warning(`${line}: below --worker-connections ${workerConnections}, so a worker holds at most ${Math.max(1, room)} connections; raise the hard limit (ulimit -Hn, LimitNOFILE= under systemd)`)
   else log.info(line)
 }

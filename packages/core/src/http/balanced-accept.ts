@@ -18,6 +18,11 @@ const LAST_RECHECK_MS = 50
  */
 const STALL_MS = 20
 const BACK_OFF_MS = 100
+/**
+ * Connections taken per readiness event: the rest wait for the next turn of the loop, so a burst
+ * of hundreds (a flood reconnecting) never holds up reading the clients already in.
+ */
+const ACCEPTS_PER_TURN = 16
 /** Another worker took the connection, or the client gave up first: nothing to do. */
 const TRANSIENT = new Set([constants.errno.EAGAIN, constants.errno.ECONNABORTED, constants.errno.EINTR])
 
@@ -100,12 +105,12 @@ class BalancedAcceptor {
   }
 
   /**
-   * Polling found the socket readable and accepted one connection: take it, then more from the
-   * same queue while this worker is within its share (one turn of the loop may see a whole burst).
+   * Polling found the socket readable and accepted one connection: take it, then a few more from
+   * the same queue while this worker is within its share (one turn of the loop may see a whole burst).
    */
   #readable(fdOrErrno: number, from: Watched): void {
     let taken = this.#take(fdOrErrno, from)
-    while (taken && !this.#stopped && this.#mayAccept()) taken = this.#take(this.#binding.acceptNow(from.watcher), from)
+    for (let n = 1; taken && n < ACCEPTS_PER_TURN && !this.#stopped && this.#mayAccept(); n++) taken = this.#take(this.#binding.acceptNow(from.watcher), from)
     this.#balance()
   }
 

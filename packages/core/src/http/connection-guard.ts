@@ -1,13 +1,21 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { openFilesLimit, RESERVED_DESCRIPTORS } from '../arbiter/open-files-limit.js'
 import type { WorkerRuntime } from '../worker/types.js'
 import { answerRequestTimeout } from './request-timeout-reply.js'
 import { type SlowClientLimits, TrackedConnection } from './tracked-connection.js'
 
 const TRACKED = Symbol('gu.trackedConnection')
-/** Connections cut per turn of the event loop. */
-const CUT_BATCH = 64
+/**
+ * A sweep's cuts are spread over the time to the next sweep, a few every CUT_TICK_MS: each cut
+ * slowloris reconnects at once, and hundreds of reconnections in one burst queue in front of a real
+ * client in the accept queue (each costs the worker an accept and a parser).
+ */
+const CUT_TICK_MS = 10
+/** At least this many cuts a second, however few connections are held. */
+const MIN_CUTS_PER_SECOND = 64
 type WithRecord<T> = T & { [TRACKED]?: TrackedConnection }
+type Cut = [TrackedConnection, 'header' | 'body']
 
 export interface GuardOptions {
   /** The most connections held at once; a new one past it sheds another (default `workerConnections`). */
@@ -33,6 +41,11 @@ export class ConnectionGuard {
   readonly #max: number
   readonly #open = new Set<TrackedConnection>()
   readonly #timer: NodeJS.Timeout | undefined
+  readonly #sweepMs: number = 1000
+  /** The last sweep's cuts, made a few at a time until the next sweep (see CUT_TICK_MS). */
+  #cutting: readonly Cut[] = []
+  #cutAt = 0
+  #cutTimer: NodeJS.Timeout | undefined
   #refusedWarnedAt = 0
   /** Who to shed next, best last (see #shedOne); emptied by each sweep, which makes it stale. */
   #victims: TrackedConnection[] = []
@@ -40,11 +53,12 @@ export class ConnectionGuard {
   constructor(worker: WorkerRuntime, options: GuardOptions = {}) {
     const { settings } = worker
     this.#worker = worker
-    this.#max = options.maxConnections ?? settings.workerConnections
+    this.#max = options.maxConnections ?? Math.min(settings.workerConnections, descriptorsForConnections())
     this.#limits = { headerTimeoutMs: settings.headerTimeout * 1000, bodyTimeoutMs: settings.bodyTimeout * 1000, minBodyRate: settings.minBodyRate }
     const shortest = Math.min(...[this.#limits.headerTimeoutMs, this.#limits.bodyTimeoutMs].filter((ms) => ms > 0))
     if (Number.isFinite(shortest)) {
-      this.#timer = setInterval(() => this.sweep(), Math.max(50, Math.min(1000, shortest / 4)))
+      this.#sweepMs = Math.max(50, Math.min(1000, shortest / 4))
+      this.#timer = setInterval(() => this.sweep(), this.#sweepMs)
       this.#timer.unref()
     }
   }
@@ -90,7 +104,7 @@ export class ConnectionGuard {
       socket.destroy()
       if (now - this.#refusedWarnedAt > 1000) {
         this.#refusedWarnedAt = now
-        this.#worker.log.warning(`At --worker-connections ${this.#max}, every connection has a request in the app: refusing new connections`)
+        this.#worker.log.warning(`At the cap of ${this.#max} connections (--worker-connections, or the open-files limit), every connection has a request in the app: refusing new connections`)
       }
       return false
     }
@@ -108,13 +122,14 @@ export class ConnectionGuard {
 
   close(): void {
     clearInterval(this.#timer)
+    clearTimeout(this.#cutTimer)
   }
 
   /** One pass over the connections: cut those past a limit; keep the worker alive while clients upload. */
   sweep(now = Date.now()): void {
     this.#victims = []
     let uploading = false
-    const cuts: Array<[TrackedConnection, 'header' | 'body']> = []
+    const cuts: Cut[] = []
     for (const tracked of this.#open) {
       if (tracked.released) continue
       tracked.progressed(now)
@@ -124,22 +139,28 @@ export class ConnectionGuard {
     }
     if (uploading && this.#worker.settings.timeout > 0) this.#worker.notify()
     // A flood opened together times out together, and reconnects together when cut: a tenth of
-    // the connections per sweep at most spreads that storm over about ten sweeps (the rest stay
-    // over their limit and are cut by the next ones), so it never overflows the accept queue.
-    this.#cutInBatches(cuts.slice(0, Math.max(CUT_BATCH, Math.ceil(this.#open.size / 10))), 0)
+    // the connections a second at most (the rest stay over their limit and are cut by the next
+    // sweeps) spreads that storm over about ten seconds.
+    const budget = Math.ceil((Math.max(MIN_CUTS_PER_SECOND * 10, this.#open.size) * this.#sweepMs) / 10_000)
+    this.#cutting = cuts.slice(0, budget)
+    this.#cutAt = 0
+    this.#cutSome()
   }
 
-  /**
-   * A flood opened together times out together: cutting thousands in one turn of the loop would
-   * stall every other client for as long, so the loop polls for I/O between batches.
-   */
-  #cutInBatches(cuts: ReadonlyArray<[TrackedConnection, 'header' | 'body']>, from: number): void {
-    const to = Math.min(cuts.length, from + CUT_BATCH)
-    for (let i = from; i < to; i++) {
-      const [tracked, why] = cuts[i]!
+  /** Cuts the next few of the sweep's list, and schedules the rest: the list is spread over the sweep's interval. */
+  #cutSome(): void {
+    clearTimeout(this.#cutTimer)
+    const cuts = this.#cutting
+    const perTick = Math.ceil((cuts.length * CUT_TICK_MS) / this.#sweepMs)
+    const to = Math.min(cuts.length, this.#cutAt + perTick)
+    for (; this.#cutAt < to; this.#cutAt++) {
+      const [tracked, why] = cuts[this.#cutAt]!
       if (this.#open.has(tracked)) this.#cut(tracked, why)
     }
-    if (to < cuts.length) setImmediate(() => this.#cutInBatches(cuts, to))
+    if (to < cuts.length) {
+      this.#cutTimer = setTimeout(() => this.#cutSome(), CUT_TICK_MS)
+      this.#cutTimer.unref()
+    }
   }
 
   #requestBegan(req: IncomingMessage, res: ServerResponse): void {
@@ -151,7 +172,8 @@ export class ConnectionGuard {
   }
 
   #cut(tracked: TrackedConnection, why: 'header' | 'body'): void {
-    this.#worker.log.debug(`Closing a connection from ${tracked.socket.remoteAddress ?? 'a unix socket'}: its request ${why === 'header' ? 'head took longer than --header-timeout' : 'body arrived slower than --min-body-rate'}`)
+    // Only built when it is written: the peer's address is a system call, on thousands of cuts.
+    if (this.#worker.log.level === 'debug') this.#worker.log.debug(`Closing a connection from ${tracked.socket.remoteAddress ?? 'a unix socket'}: its request ${why === 'header' ? 'head took longer than --header-timeout' : 'body arrived slower than --min-body-rate'}`)
     this.#drop(tracked)
   }
 
@@ -193,6 +215,15 @@ export class ConnectionGuard {
     stalled.sort((a, b) => b.lastProgress - a.lastProgress)
     return [...stalled, ...idle]
   }
+}
+
+/**
+ * Connections the open-files limit leaves room for (a worker's own descriptors aside): past it an
+ * accept fails, so shedding at it keeps letting new clients in.
+ */
+function descriptorsForConnections(): number {
+  const soft = openFilesLimit()?.soft ?? Infinity
+  return Math.max(1, soft - RESERVED_DESCRIPTORS)
 }
 
 /** Idle between requests, or receiving with nothing of a response under way. */

@@ -5,6 +5,7 @@ import { type App, type UpgradeListener, takesUpgrades } from '../app/types.js'
 import type { WorkerRuntime } from '../worker/types.js'
 import { releaseConnection } from './connection-guard.js'
 import { NodeRequestView } from './node-views.js'
+import { admitUpgrade } from './strict-server.js'
 import { UpgradeSocketView, closeFrame } from './upgrade-socket.js'
 
 const GOING_AWAY = 1001
@@ -22,7 +23,9 @@ export function serveUpgrades(server: Server, worker: WorkerRuntime): void {
   if (!app) return
   const listener = upgradeListener(app, worker)
   if (!listener) return
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(worker, listener, req, socket, head)
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (admitUpgrade(server, req, socket)) handleUpgrade(worker, listener, req, socket, head)
+  }
   const from = app.interface === 'node' ? app.upgrade?.server : undefined
   if (!from) {
     server.on('upgrade', onUpgrade)
@@ -52,6 +55,7 @@ export function refuseUpgrades(server: Server, worker: WorkerRuntime, reason: st
   const body = `WebSockets are not served here: ${reason}\n`
   const refusal = `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    if (!admitUpgrade(server, req, socket)) return
     const response = new UpgradeSocketView(socket)
     const active = worker.beginUpgrade(new NodeRequestView(req, undefined), () => socket.destroy())
     socket.once('close', () => active.end(response))

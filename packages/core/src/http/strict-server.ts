@@ -5,11 +5,12 @@
 import { type IncomingMessage, type Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { createRequire } from 'node:module'
+import type { Duplex } from 'node:stream'
 import type { WorkerRuntime } from '../worker/types.js'
 import { checkRequestHead, DROP_UNDERSCORED } from './check-request.js'
 import { refusalForParseError } from './parse-error.js'
 import { acceptProxyProtocol } from './proxy-connection.js'
-import { refusalResponse } from './refusal.js'
+import { type Refusal, refusalResponse } from './refusal.js'
 import { refuseOnResponse } from './refuse-response.js'
 import { maxHeaderSize, type RequestRules, requestRules } from './request-rules.js'
 import { RULES, StrictIncomingMessage } from './strict-incoming.js'
@@ -65,6 +66,33 @@ export function applyRequestRules(server: Server, worker: Pick<WorkerRuntime, 's
   neverAnswerInTheClear(server, worker)
 }
 
+/**
+ * Holds an upgrade request (a WebSocket handshake) to the server's rules: node:http hands it to
+ * 'upgrade' listeners with the bare socket, past the 'request' gate above. Call first in every
+ * 'upgrade' listener: false when it was refused (answered and closed here), and the listener
+ * must leave it alone; `_` names are dropped as --header-map says.
+ */
+export function admitUpgrade(server: Server, req: IncomingMessage, socket: Duplex): boolean {
+  const rules = (server as unknown as { [RULES]?: RequestRules })[RULES]
+  if (!rules) return true
+  const verdict = checkRequestHead(req, rules)
+  if (verdict === undefined) return true
+  if (verdict === DROP_UNDERSCORED) {
+    dropUnderscored(req)
+    return true
+  }
+  endWithRefusal(socket, verdict)
+  return false
+}
+
+/** Writes a refusal on a bare socket and closes it; what else the client sent is read and dropped, so the answer isn't lost to a reset. */
+function endWithRefusal(socket: Duplex, refusal: Refusal): void {
+  if (!socket.writable) return void socket.destroy()
+  socket.end(refusalResponse(refusal))
+  socket.resume()
+  setTimeout(() => socket.destroy(), 2000).unref()
+}
+
 /** Drops `_` names from both the raw list and the parsed object (node has built it already). */
 function dropUnderscored(req: IncomingMessage): void {
   const headers = req.headers
@@ -107,13 +135,7 @@ function onClientError(error: Error, socket: Socket & { [REFUSED]?: true }): voi
   // The error is in the body of the request being read: the app has it, and its response waits for it.
   const reading = (socket as Socket & { parser?: { incoming?: StrictIncomingMessage | null } | null }).parser?.incoming
   if (reading && !reading.complete) return reading.refuse(refusal)
-  whenIdle(socket, () => {
-    if (!socket.writable) return void socket.destroy()
-    socket.end(refusalResponse(refusal))
-    // Whatever else the client sent is read and dropped, so the answer isn't lost to a reset.
-    socket.resume()
-    setTimeout(() => socket.destroy(), 2000).unref()
-  })
+  whenIdle(socket, () => endWithRefusal(socket, refusal))
 }
 
 function whenIdle(socket: Socket, then: () => void): void {

@@ -97,8 +97,8 @@ export const SETTINGS = [
     description: 'How each worker runs the app: `sync`, `async`, `threads` or `uws` (the package `@gu/worker-<name>`, installed beside the app), or the import specifier of any module whose default export fits the worker contract.',
   }),
   setting({
-    key: 'workerConnections', section: 'Worker processes', flags: ['--worker-connections'], meta: 'INT', kind: 'int', min: 1, default: () => 1000,
-    description: 'The most simultaneous client connections one worker holds (classes that hold many: `async`, `threads`). At the cap, a new client gets in by shedding a connection that has no request in the app: an idle keep-alive one first (longest idle), else the one that has sent nothing for longest, which gets 408. Only when every connection has a request in the app is the new one refused.',
+    key: 'workerConnections', section: 'Worker processes', flags: ['--worker-connections'], meta: 'INT', kind: 'int', min: 1, default: () => 10_000,
+    description: 'The most simultaneous client connections one worker holds (classes that hold many: `async`, `threads`), and at most the open-files limit less 64 (a descriptor each). At the cap, a new client gets in by shedding a connection that has no request in the app: an idle keep-alive one first (longest idle), else the one that has sent nothing for longest, which gets 408. Only when every connection has a request in the app is the new one refused. Gunicorn\'s default is 1000; gu\'s is 10,000 because a slowloris flood larger than the cap can\'t be outlasted by shedding: every connection shed reconnects, so the ones past the cap wait in the accept queue, and a real client waits behind them (docs/benchmarks.md, "Slow clients"). A held connection costs the worker about 10 kB (14 kB with a body arriving).',
   }),
   setting({
     key: 'threads', section: 'Worker processes', flags: ['--threads'], meta: 'INT', kind: 'int', min: 1, nullable: true, default: () => null,

@@ -1,5 +1,6 @@
 import { SETTINGS } from './catalog.js'
 import { HOOKS } from './hooks.js'
+import { NOT_PROVIDED } from './not-provided.js'
 import type { SettingSpec } from './spec.js'
 
 /** docs/settings.md, generated from the catalog so every setting is documented in one place. */
@@ -35,6 +36,8 @@ export function settingsMarkdown(): string {
   out.push('| hook | runs in | arguments | when |', '| --- | --- | --- | --- |')
   for (const hook of HOOKS) out.push(`| \`${hook.name}\` | ${hook.runsIn} | \`${hook.signature}\` | ${hook.description} |`)
   out.push('')
+  out.push('## Gunicorn settings gu leaves out', '')
+  for (const { gunicorn, why } of NOT_PROVIDED) out.push(`${gunicorn.map((name) => `\`${name}\``).join(', ')}: ${why}`, '')
   return out.join('\n')
 }
 

@@ -37,48 +37,64 @@ async function expectSameWorker(gu: GuProcess, pid: number | undefined, after: s
   ensure(!timeout, () => `after ${after}, the arbiter logged '${timeout![0]}'`)
 }
 
-const headTimeout: Check = {
-  group,
-  name: 'a silent client, and one trickling its head, get 408 and are closed after --header-timeout; the worker serves on',
-  timeoutMs: 30_000,
-  async run(ctx) {
-    const gu = await ctx.start({ args: ['--header-timeout', '1'] })
-    const [pid] = gu.workerPids()
-    const silent = await RawConnection.open(gu.port)
-    const slow = await RawConnection.open(gu.port)
-    const stop = trickle(slow, 'GET /pid HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ' + 'x'.repeat(200), 150)
-    try {
-      // Within the limit plus the guard's sweep, and (one request at a time) the other's turn.
-      await Promise.all([expect408(silent, 'GET', 6000, 'a connection that sent nothing'), expect408(slow, 'GET', 6000, 'a head trickled at a byte every 150 ms')])
-    } finally {
-      stop()
-      silent.destroy()
-      slow.destroy()
-    }
-    await expectSameWorker(gu, pid, 'two slow heads')
-  },
+/** One slow client: what it sends at once, then what it trickles a byte at a time. */
+interface SlowSender {
+  /** For failure messages: what the client does. */
+  readonly what: string
+  readonly method: string
+  readonly atOnce?: string
+  readonly trickle?: { readonly text: string; readonly everyMs: number }
 }
 
-const bodyRate: Check = {
-  group,
-  name: 'a body trickled below --min-body-rate gets 408 and is closed; the worker serves on',
-  timeoutMs: 30_000,
-  async run(ctx) {
-    const gu = await ctx.start({ args: ['--body-timeout', '1', '--min-body-rate', '1000'] })
-    const [pid] = gu.workerPids()
-    const conn = await RawConnection.open(gu.port)
-    conn.write(requestHead('POST', '/hash', { 'Content-Length': 100_000, 'Content-Type': 'application/octet-stream' }))
-    conn.write('first bytes')
-    const stop = trickle(conn, 'y'.repeat(1000), 100)
-    try {
-      await expect408(conn, 'POST', 6000, 'a 100 kB body trickled at 10 bytes a second under --min-body-rate 1000')
-    } finally {
-      stop()
-      conn.destroy()
-    }
-    await expectSameWorker(gu, pid, 'a slow body')
-  },
+/** Slow clients against one gu started with `args`: each gets 408 and is closed, and the worker lives. */
+function slowClientsCut(name: string, args: readonly string[], senders: readonly SlowSender[], after: string): Check {
+  return {
+    group,
+    name,
+    timeoutMs: 30_000,
+    async run(ctx) {
+      const gu = await ctx.start({ args: [...args] })
+      const [pid] = gu.workerPids()
+      const conns = await Promise.all(senders.map(() => RawConnection.open(gu.port)))
+      const stops = senders.map((sender, i) => {
+        if (sender.atOnce) conns[i]!.write(sender.atOnce)
+        return sender.trickle ? trickle(conns[i]!, sender.trickle.text, sender.trickle.everyMs) : () => {}
+      })
+      try {
+        // Within the limit plus the guard's sweep, and (one request at a time) the others' turns.
+        await Promise.all(senders.map((sender, i) => expect408(conns[i]!, sender.method, 6000, sender.what)))
+      } finally {
+        for (const stop of stops) stop()
+        for (const conn of conns) conn.destroy()
+      }
+      await expectSameWorker(gu, pid, after)
+    },
+  }
 }
+
+const headTimeout = slowClientsCut(
+  'a silent client, and one trickling its head, get 408 and are closed after --header-timeout; the worker serves on',
+  ['--header-timeout', '1'],
+  [
+    { what: 'a connection that sent nothing', method: 'GET' },
+    { what: 'a head trickled at a byte every 150 ms', method: 'GET', trickle: { text: 'GET /pid HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ' + 'x'.repeat(200), everyMs: 150 } },
+  ],
+  'two slow heads',
+)
+
+const bodyRate = slowClientsCut(
+  'a body trickled below --min-body-rate gets 408 and is closed; the worker serves on',
+  ['--body-timeout', '1', '--min-body-rate', '1000'],
+  [
+    {
+      what: 'a 100 kB body trickled at 10 bytes a second under --min-body-rate 1000',
+      method: 'POST',
+      atOnce: requestHead('POST', '/hash', { 'Content-Length': 100_000, 'Content-Type': 'application/octet-stream' }) + 'first bytes',
+      trickle: { text: 'y'.repeat(1000), everyMs: 100 },
+    },
+  ],
+  'a slow body',
+)
 
 const uploadPastTimeout: Check = {
   group,

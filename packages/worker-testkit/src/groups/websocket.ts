@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { ensure, fail } from '../ensure.js'
 import type { GuProcess } from '../gu-process.js'
 import { getText, request } from '../http-client.js'
+import { RawConnection } from '../raw-connection.js'
 import type { Check, CheckContext } from '../types.js'
 import { settle, sleep, within } from '../wait.js'
 import { WsClient } from '../ws-client.js'
@@ -130,6 +131,40 @@ const gracefulStop: Check = {
   },
 }
 
+/** A WebSocket handshake (RFC 6455 §4.1) the app would accept, with room for one more field. */
+const handshake = (extra: string) =>
+  `GET /ws HTTP/1.1\r\nHost: a.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`
+const MALFORMED: ReadonlyArray<[what: string, extra: string, status: number]> = [
+  ['a second Host field (RFC 9110 §7.2)', 'Host: b.example\r\n', 400],
+  ['a 9,000-byte field (--limit-request-field-size 8190)', `X-Big: ${'b'.repeat(9000)}\r\n`, 431],
+]
+
+const strictHandshake: Check = {
+  group,
+  name: 'a handshake that breaks the request rules gets its 400/431 and is closed: the app never upgrades it',
+  websockets: true,
+  timeoutMs: 40_000,
+  async run(ctx) {
+    await eachApp(ctx, async (gu) => {
+      for (const [what, extra, status] of MALFORMED) {
+        const conn = await RawConnection.open(gu.port)
+        try {
+          conn.write(handshake(extra))
+          const res = await conn.readResponse('GET', 5000)
+          ensure(res, `a handshake with ${what}: no response within 5s${conn.closed ? ' (the connection was closed)' : ''}`)
+          ensure(res.status === status, `a handshake with ${what} got ${res.status}, expected ${status}${res.status === 101 ? ': it reached the app, which upgraded it' : ''}`)
+          ensure(await conn.waitForClose(3000), `a handshake with ${what} got its ${status}, but the connection stayed open`)
+        } finally {
+          conn.destroy()
+        }
+      }
+      const ws = await WsClient.open(wsUrl(gu))
+      ws.close(1000)
+    })
+  },
+}
+
+
 /** Bun's server API around a fetch app's WebSockets, which Bun-targeting code (Hono's helper, crossws) relies on. */
 const bunServerApi: Check = {
   group,
@@ -163,4 +198,4 @@ const bunServerApi: Check = {
   },
 }
 
-export const websocketChecks: readonly Check[] = [echo, largeFrames, closeCodes, gracefulStop, bunServerApi]
+export const websocketChecks: readonly Check[] = [echo, largeFrames, closeCodes, gracefulStop, strictHandshake, bunServerApi]
