@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type Server } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
 import { duplexPair, type PairedSocket } from './duplex-pair.js'
-import { ACK_BYTES, type FromThread, ownBuffer, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
+import { ACK_BYTES, type FromThread, type FromThreadBatch, ownBuffer, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
 
 const EXCHANGE = Symbol('gu.threads.exchange')
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding'])
@@ -19,7 +19,10 @@ type Tagged = PairedSocket & { [EXCHANGE]?: ThreadExchange }
  */
 export class ThreadExchange {
   readonly head: RequestHead
+  readonly #id: number
+  /** The thread's port to the main thread, shared by its requests; `#exchanges` routes what comes back. */
   readonly #port: MessagePort
+  readonly #exchanges: Map<number, ThreadExchange>
   readonly #client: PairedSocket
   readonly #request: http.ClientRequest
   #response: IncomingMessage | undefined
@@ -33,9 +36,11 @@ export class ThreadExchange {
   #batch: FromThread[] = []
   #transfer: ArrayBuffer[] = []
 
-  constructor(task: Task, server: Server) {
+  constructor(task: Task, server: Server, port: MessagePort, exchanges: Map<number, ThreadExchange>) {
     this.head = task.head
-    this.#port = task.port
+    this.#id = task.id
+    this.#port = port
+    this.#exchanges = exchanges
     const [client, serverEnd] = duplexPair()
     this.#client = client
     const head = task.head
@@ -66,8 +71,9 @@ export class ThreadExchange {
   run(): Promise<void> {
     return new Promise((resolve) => {
       this.#resolve = resolve
-      this.#port.on('message', (message: ToThread) => this.#onMessage(message))
-      // At once, not batched: the app may block this thread from its first line.
+      this.#exchanges.set(this.#id, this)
+      if (this.head.bodyless) return
+      // The body waits for this, so at once, not batched: the app may block this thread from its first line.
       this.#post({ t: 'start' })
       this.#flush()
     })
@@ -78,7 +84,7 @@ export class ThreadExchange {
     this.#post({ t: 'error', message: e.message, stack: e.stack })
   }
 
-  #onMessage(message: ToThread): void {
+  onMessage(message: ToThread): void {
     if (this.#finished) return
     switch (message.t) {
       case 'data': {
@@ -136,7 +142,7 @@ export class ThreadExchange {
     if (cut) this.#post({ t: 'abort' })
     this.#flush()
     this.#client.destroy()
-    this.#port.close()
+    this.#exchanges.delete(this.#id)
     this.#resolve()
   }
 
@@ -148,7 +154,7 @@ export class ThreadExchange {
 
   #flush(): void {
     if (this.#batch.length === 0) return
-    this.#port.postMessage(this.#batch, this.#transfer)
+    this.#port.postMessage({ id: this.#id, m: this.#batch } satisfies FromThreadBatch, this.#transfer)
     this.#batch = []
     this.#transfer = []
   }

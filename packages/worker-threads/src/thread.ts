@@ -1,14 +1,16 @@
-// A pool thread: loads the app once, reports that on the pool's channel, then serves one request
-// per piscina task.
+// A pool thread: loads the app once, reports that (with its port) to the main thread, then
+// serves one request per piscina task.
 import type { Server } from 'node:http'
-import { BroadcastChannel, threadId, workerData } from 'node:worker_threads'
+import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads'
 import { type App, AppLoadError, configureProxyTrust, loadApp, takesUpgrades } from '@gu/core'
-import type { LoadReport, Task, ThreadData } from './protocol.js'
+import type { LoadReport, Task, ThreadData, ToThreadMessage } from './protocol.js'
+import { RequestBoard } from './request-board.js'
 import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
 
 const data = workerData as ThreadData
 configureProxyTrust(data.proxyTrust)
+const board = new RequestBoard(data.board)
 const server: Promise<Server> = loadApp(data.appSource).then(async ({ app }) => {
   refuseWebSockets(app)
   // Each thread holds its own instance of the app: each runs its startup before serving.
@@ -31,17 +33,24 @@ function refuseWebSockets(app: App): void {
   throw new AppLoadError(`${app.description} takes WebSockets (${what}), which the threads worker class can't hold (each would pin a pool thread): serve it with -k async`)
 }
 
-const channel = new BroadcastChannel(data.channel)
+// This thread's one channel with the main thread: every request's exchange travels on it, by id.
+const { port1: port, port2: mainEnd } = new MessageChannel()
+const exchanges = new Map<number, ThreadExchange>()
+port.on('message', (message: ToThreadMessage) => exchanges.get(message.id)?.onMessage(message))
+port.unref()
+
 server.then(
-  () => report({ threadId, ok: true }),
-  (error: Error & { code?: string }) => report({ threadId, ok: false, message: error?.message ?? String(error), code: error?.code }),
+  () => report({ gu: 'loaded', threadId, port: mainEnd }, [mainEnd]),
+  (error: Error & { code?: string }) => report({ gu: 'failed', threadId, message: error?.message ?? String(error), code: error?.code }),
 )
 
-function report(message: LoadReport): void {
-  channel.postMessage(message)
-  channel.close()
+function report(message: LoadReport, transfer: MessageChannel['port2'][] = []): void {
+  parentPort!.postMessage(message, transfer)
 }
 
 export default async function serve(task: Task): Promise<void> {
-  return new ThreadExchange(task, await server).run()
+  const app = await server
+  // The client left while this request waited in the queue.
+  if (!board.begin(task.id)) return
+  return new ThreadExchange(task, app, port, exchanges).run()
 }

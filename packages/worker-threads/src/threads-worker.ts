@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenBalanced, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import { poolOptions } from './options.js'
 import { startPool } from './pool.js'
+import { ThreadLinks } from './thread-links.js'
 import { threadsListener } from './threads-listener.js'
 
 /**
@@ -20,9 +21,10 @@ const threadsWorker: WorkerClass = {
   async run(worker: WorkerRuntime): Promise<void> {
     const { settings } = worker
     const options = poolOptions(settings)
-    const pool = await startPool(worker, options)
+    const links = new ThreadLinks()
+    const pool = await startPool(worker, options, links)
     worker.log.debug(`Serving with ${options.threads} threads and a queue of ${options.queue}`)
-    const listener = threadsListener(worker, pool, options)
+    const listener = threadsListener(worker, pool, links, options)
     const servers = worker.sockets.map(() => createEngine(worker, listener))
     // Slow clients (head, body) and shedding at `workerConnections`, as on every node:http class.
     const guard = guardConnections(worker, servers)
