@@ -4,8 +4,17 @@ import type { MessagePort } from 'node:worker_threads'
 import type { WorkerRuntime } from '@gu/core'
 import type { Piscina } from 'piscina'
 import { ACK_BYTES, type FromThread, ownBuffer, type RequestHead, type Task, type ToThread, type ToThreadMessage, WINDOW_BYTES } from './protocol.js'
+import type { LightFirstQueue, Waiting } from './light-first-queue.js'
 import { reply } from './reply.js'
 import type { LinkedExchange, ThreadLinks } from './thread-links.js'
+
+/** What every request's exchange shares: the process's pool, its channels, its queue. */
+export interface PoolSide {
+  readonly pool: Piscina
+  readonly worker: WorkerRuntime
+  readonly links: ThreadLinks
+  readonly queue: LightFirstQueue
+}
 
 /**
  * One request, seen from the worker's main thread: the client's connection is here, the app runs
@@ -20,12 +29,18 @@ import type { LinkedExchange, ThreadLinks } from './thread-links.js'
  * gets a 504, or a cut connection if the head was sent. One waiting in the queue that long gets
  * a 503 and never runs.
  */
-export class MainExchange implements LinkedExchange {
+export class MainExchange implements LinkedExchange, Waiting {
+  readonly route: string
+  readonly since = performance.now()
   readonly #req: IncomingMessage
   readonly #res: ServerResponse
+  readonly #side: PoolSide
   readonly #worker: WorkerRuntime
   readonly #links: ThreadLinks
   readonly #id: number
+  readonly #task: Task
+  /** Handed to piscina (it left the queue). */
+  #dispatched = false
   /** The serving thread's port, known from its first message; until then messages to it wait in #pending. */
   #port: MessagePort | undefined
   #pending: ToThreadMessage[] = []
@@ -40,18 +55,19 @@ export class MainExchange implements LinkedExchange {
   /** Response bytes written, to acknowledge once the client's socket drains. */
   #toAck = 0
 
-  constructor(req: IncomingMessage, res: ServerResponse, pool: Piscina, worker: WorkerRuntime, links: ThreadLinks) {
+  /** Queues the request (see LightFirstQueue): the caller has checked the queue is not full. */
+  constructor(req: IncomingMessage, res: ServerResponse, side: PoolSide) {
     this.#req = req
     this.#res = res
-    this.#worker = worker
-    this.#links = links
+    this.#side = side
+    const worker = (this.#worker = side.worker)
+    const links = (this.#links = side.links)
     this.#id = links.open(this)
     const head = requestHead(req)
-    const task: Task = { id: this.#id, head }
-    pool.run(task, { signal: this.#abort.signal }).then(
-      () => this.#settled(),
-      (error: unknown) => this.#failed(error),
-    )
+    this.#task = { id: this.#id, head }
+    const url = head.url
+    const query = url.indexOf('?')
+    this.route = `${head.method} ${query === -1 ? url : url.slice(0, query)}`
     const timeoutMs = worker.settings.timeout * 1000
     if (timeoutMs > 0) this.#timer = setTimeout(() => this.#overran(timeoutMs), timeoutMs)
     if (!head.bodyless) {
@@ -65,6 +81,16 @@ export class MainExchange implements LinkedExchange {
       if (!res.writableFinished) this.#clientGone()
     })
     res.on('drain', this.#onDrain)
+    side.queue.offer(this)
+  }
+
+  /** A thread is free for it: hand it to piscina; settles when its thread is done with it. */
+  run(): Promise<unknown> {
+    this.#dispatched = true
+    return this.#side.pool.run(this.#task, { signal: this.#abort.signal }).then(
+      () => this.#settled(),
+      (error: unknown) => this.#failed(error),
+    )
   }
 
   onBatch(messages: FromThread[], port: MessagePort): void {
@@ -176,8 +202,13 @@ export class MainExchange implements LinkedExchange {
 
   #clientGone(): void {
     if (this.#responseDone) return
-    // Not begun yet: the thread that picks it up skips it. Begun: tell its thread (once known).
-    if (this.#port || !this.#links.board.cancel(this.#id)) this.#send({ t: 'abort' })
+    if (!this.#dispatched) {
+      this.#side.queue.remove(this)
+      this.#settled()
+    } else if (this.#port || !this.#links.board.cancel(this.#id)) {
+      // Begun: tell its thread (once known). Not begun yet: the thread that picks it up skips it.
+      this.#send({ t: 'abort' })
+    }
     this.#done()
   }
 
@@ -210,7 +241,8 @@ export class MainExchange implements LinkedExchange {
       this.#cut(503, 'Service Unavailable', { 'retry-after': '1' })
     }
     // Running: piscina terminates the thread and starts another. Queued: it leaves the queue.
-    this.#abort.abort()
+    if (this.#dispatched) this.#abort.abort()
+    else if (this.#side.queue.remove(this)) this.#settled()
   }
 
   /** Answer `status` if nothing was sent yet, else cut the connection. */

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenBalanced, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import { poolOptions } from './options.js'
 import { startPool } from './pool.js'
+import { LightFirstQueue } from './light-first-queue.js'
 import { ThreadLinks } from './thread-links.js'
 import { threadsListener } from './threads-listener.js'
 
@@ -24,7 +25,8 @@ const threadsWorker: WorkerClass = {
     const links = new ThreadLinks()
     const pool = await startPool(worker, options, links)
     worker.log.debug(`Serving with ${options.threads} threads and a queue of ${options.queue}`)
-    const listener = threadsListener(worker, pool, links, options)
+    const queue = new LightFirstQueue(options.threads, options.queue)
+    const listener = threadsListener({ worker, pool, links, queue }, options)
     const servers = worker.sockets.map(() => createEngine(worker, listener))
     // Slow clients (head, body) and shedding at `workerConnections`, as on every node:http class.
     const guard = guardConnections(worker, servers)
