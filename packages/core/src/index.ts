@@ -9,6 +9,8 @@ export type { ServerWebSocket, UpgradeOptions, WebSocketHandler } from './app/fe
 export type { FetchServer, SocketAddress } from './app/fetch-env.js'
 export { AppLoadError, APP_LOAD_ERROR_CODE, isAppLoadError } from './app/types.js'
 export { loadApp, type LoadedApp } from './app/load-app.js'
+// For classes that load the app themselves (threads): its stop, as the worker runtime does it.
+export { AppSignalHandlers, stopApp } from './worker/app-lifecycle.js'
 export type { Logger } from './log/logger.js'
 export * from './http/index.js'
 export { fetchToNodeListener, toRequest } from './app/fetch-listener.js'

@@ -263,6 +263,7 @@ function requestHead(req: IncomingMessage): RequestHead {
     rawHeaders: req.rawHeaders,
     remoteAddress: socket.remoteAddress,
     remotePort: socket.remotePort,
+    remoteFamily: socket.remoteFamily,
     localAddress: socket.localAddress,
     localPort: socket.localPort,
     encrypted: !!(socket as TLSSocket).encrypted,

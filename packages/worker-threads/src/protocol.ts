@@ -13,6 +13,7 @@ export interface RequestHead {
   readonly rawHeaders: string[]
   readonly remoteAddress: string | undefined
   readonly remotePort: number | undefined
+  readonly remoteFamily: string | undefined
   readonly localAddress: string | undefined
   readonly localPort: number | undefined
   readonly encrypted: boolean
@@ -69,6 +70,9 @@ export type LoadReport =
   /** `port`: the thread's end of the channel every request's exchange with it travels on. */
   | { readonly gu: 'loaded'; readonly threadId: number; readonly port: MessagePort }
   | { readonly gu: 'failed'; readonly threadId: number; readonly message: string; readonly code: string | undefined }
+
+/** On a thread's port, beside the requests' messages: stop the app (main → thread), and its answer. */
+export type AppStop = { readonly gu: 'stop' } | { readonly gu: 'stopped'; readonly errors: string[] }
 
 export function isLoadReport(message: unknown): message is LoadReport {
   const gu = (message as { gu?: unknown } | null)?.gu

@@ -46,6 +46,7 @@ export class ThreadExchange {
     const head = task.head
     serverEnd.remoteAddress = head.remoteAddress
     serverEnd.remotePort = head.remotePort
+    serverEnd.remoteFamily = head.remoteFamily
     serverEnd.localAddress = head.localAddress
     serverEnd.localPort = head.localPort
     if (head.encrypted) serverEnd.encrypted = true

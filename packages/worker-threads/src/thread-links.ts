@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads'
-import type { FromThread, FromThreadBatch } from './protocol.js'
+import type { Logger } from '@gu/core'
+import type { AppStop, FromThread, FromThreadBatch } from './protocol.js'
 import { RequestBoard } from './request-board.js'
 
 /** What a request's exchange in the main thread takes from the thread serving it. */
@@ -16,13 +17,47 @@ export interface LinkedExchange {
 export class ThreadLinks {
   readonly board = new RequestBoard()
   readonly #exchanges = new Map<number, LinkedExchange>()
+  /** Every live thread's port, and for those stopping their app, what to do with the answer. */
+  readonly #ports = new Map<MessagePort, ((stopped: AppStop & { gu: 'stopped' }) => void) | undefined>()
   #lastId = 0
 
   /** A thread's port, from its load report. */
   add(port: MessagePort): void {
-    port.on('message', (batch: FromThreadBatch) => this.#exchanges.get(batch.id)?.onBatch(batch.m, port))
+    this.#ports.set(port, undefined)
+    port.once('close', () => this.#ports.delete(port))
+    port.on('message', (message: FromThreadBatch | AppStop) => {
+      if (!('gu' in message)) return this.#exchanges.get(message.id)?.onBatch(message.m, port)
+      if (message.gu === 'stopped') this.#ports.get(port)?.(message)
+    })
     // The pool's threads keep the process alive, not their ports.
     port.unref()
+  }
+
+  /**
+   * A graceful stop, once requests are done: every thread's instance of the app runs its
+   * `shutdown`, then its SIGTERM handlers; resolves once each has (or its thread ended). The
+   * worker's graceful-timeout timer bounds the wait, as for any class.
+   */
+  stopApps(log: Logger): Promise<void> {
+    const each = [...this.#ports.keys()].map(
+      (port) =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            port.off('close', done)
+            port.unref()
+            resolve()
+          }
+          this.#ports.set(port, ({ errors }) => {
+            for (const error of errors) log.error(error)
+            done()
+          })
+          port.once('close', done)
+          // Held until it answers: nothing else may keep the process alive meanwhile.
+          port.ref()
+          port.postMessage({ gu: 'stop' } satisfies AppStop)
+        }),
+    )
+    return Promise.all(each).then(() => {})
   }
 
   /** A new request's id (never 0: the board's empty slots read 0). */

@@ -2,8 +2,8 @@
 // serves one request per piscina task.
 import type { Server } from 'node:http'
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads'
-import { type App, AppLoadError, configureProxyTrust, loadApp, takesUpgrades } from '@gu/core'
-import type { LoadReport, Task, ThreadData, ToThreadMessage } from './protocol.js'
+import { type App, AppLoadError, AppSignalHandlers, configureProxyTrust, loadApp, stopApp, takesUpgrades } from '@gu/core'
+import type { AppStop, LoadReport, Task, ThreadData, ToThreadMessage } from './protocol.js'
 import { RequestBoard } from './request-board.js'
 import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
@@ -11,10 +11,15 @@ import { createThreadServer } from './thread-server.js'
 const data = workerData as ThreadData
 configureProxyTrust(data.proxyTrust)
 const board = new RequestBoard(data.board)
+// The app's process.on('SIGTERM', …) handlers: no signal reaches a thread, so they run when the worker stops gracefully.
+const appSignals = new AppSignalHandlers()
+let loaded: App | undefined
 const server: Promise<Server> = loadApp(data.appSource).then(async ({ app }) => {
   refuseWebSockets(app)
   // Each thread holds its own instance of the app: each runs its startup before serving.
   await startApp(app)
+  appSignals.take({ warning: () => {} }, false)
+  loaded = app
   return createThreadServer(app)
 })
 
@@ -36,13 +41,29 @@ function refuseWebSockets(app: App): void {
 // This thread's one channel with the main thread: every request's exchange travels on it, by id.
 const { port1: port, port2: mainEnd } = new MessageChannel()
 const exchanges = new Map<number, ThreadExchange>()
-port.on('message', (message: ToThreadMessage) => exchanges.get(message.id)?.onMessage(message))
+port.on('message', (message: ToThreadMessage | AppStop) => {
+  if ('gu' in message) return void stopThisApp().then((errors) => port.postMessage({ gu: 'stopped', errors } satisfies AppStop))
+  exchanges.get(message.id)?.onMessage(message)
+})
 port.unref()
 
 server.then(
   () => report({ gu: 'loaded', threadId, port: mainEnd }, [mainEnd]),
   (error: Error & { code?: string }) => report({ gu: 'failed', threadId, message: error?.message ?? String(error), code: error?.code }),
 )
+
+/**
+ * The worker stops gracefully and its requests are done: this thread's instance of the app runs
+ * its `shutdown`, then its SIGTERM handlers (which may end the thread: the main thread sees its
+ * port close). What failed is told to the main thread, which logs it.
+ */
+async function stopThisApp(): Promise<string[]> {
+  const errors: string[] = []
+  const log = { error: (message: string, error?: unknown) => void errors.push(`${message} (thread ${threadId}): ${(error as Error)?.stack ?? error}`) }
+  await stopApp(loaded, log)
+  await appSignals.run(log)
+  return errors
+}
 
 function report(message: LoadReport, transfer: MessageChannel['port2'][] = []): void {
   parentPort!.postMessage(message, transfer)

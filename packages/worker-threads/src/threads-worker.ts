@@ -36,6 +36,7 @@ const threadsWorker: WorkerClass = {
     if (worker.stopMode !== 'graceful') return
     await drainServers(servers, worker)
     guard.close()
+    await links.stopApps(worker.log)
     await pool.destroy()
   },
 }
