@@ -11,6 +11,7 @@ export { AppLoadError, APP_LOAD_ERROR_CODE, isAppLoadError } from './app/types.j
 export { loadApp, type LoadedApp } from './app/load-app.js'
 // For classes that load the app themselves (threads): its stop, as the worker runtime does it.
 export { AppSignalHandlers, stopApp } from './worker/app-lifecycle.js'
+export { LoadedFiles } from './worker/loaded-files.js'
 export type { Logger } from './log/logger.js'
 export * from './http/index.js'
 export { fetchToNodeListener, toRequest } from './app/fetch-listener.js'

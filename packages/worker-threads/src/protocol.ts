@@ -74,6 +74,12 @@ export type LoadReport =
 /** On a thread's port, beside the requests' messages: stop the app (main → thread), and its answer. */
 export type AppStop = { readonly gu: 'stop' } | { readonly gu: 'stopped'; readonly errors: string[] }
 
+/** `--reload`: files the app loaded in a thread (thread → main thread), for the arbiter to watch. */
+export interface ThreadFiles {
+  readonly gu: 'files'
+  readonly files: string[]
+}
+
 export function isLoadReport(message: unknown): message is LoadReport {
   const gu = (message as { gu?: unknown } | null)?.gu
   return gu === 'loaded' || gu === 'failed'
@@ -86,6 +92,8 @@ export interface ThreadData {
   readonly appSource: import('@gu/core').AppSource
   /** The RequestBoard's memory, shared by the main thread and every thread. */
   readonly board: SharedArrayBuffer
+  /** `--reload`: report the files the app loads in the thread. */
+  readonly reload: boolean
 }
 
 /** One copy into a buffer of its own, which can then be transferred (never detach a caller's buffer). */

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads'
 import type { Logger } from '@gu/core'
-import type { AppStop, FromThread, FromThreadBatch } from './protocol.js'
+import type { AppStop, FromThread, FromThreadBatch, ThreadFiles } from './protocol.js'
 import { RequestBoard } from './request-board.js'
 
 /** What a request's exchange in the main thread takes from the thread serving it. */
@@ -21,13 +21,17 @@ export class ThreadLinks {
   readonly #ports = new Map<MessagePort, ((stopped: AppStop & { gu: 'stopped' }) => void) | undefined>()
   #lastId = 0
 
+  /** `onFiles`: `--reload`'s files a thread loaded, for the arbiter to watch. */
+  constructor(readonly onFiles: (files: readonly string[]) => void) {}
+
   /** A thread's port, from its load report. */
   add(port: MessagePort): void {
     this.#ports.set(port, undefined)
     port.once('close', () => this.#ports.delete(port))
-    port.on('message', (message: FromThreadBatch | AppStop) => {
+    port.on('message', (message: FromThreadBatch | AppStop | ThreadFiles) => {
       if (!('gu' in message)) return this.#exchanges.get(message.id)?.onBatch(message.m, port)
       if (message.gu === 'stopped') this.#ports.get(port)?.(message)
+      else if (message.gu === 'files') this.onFiles(message.files)
     })
     // The pool's threads keep the process alive, not their ports.
     port.unref()

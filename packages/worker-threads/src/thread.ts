@@ -2,8 +2,8 @@
 // serves one request per piscina task.
 import type { Server } from 'node:http'
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads'
-import { type App, AppLoadError, AppSignalHandlers, configureProxyTrust, loadApp, stopApp, takesUpgrades } from '@gu/core'
-import type { AppStop, LoadReport, Task, ThreadData, ToThreadMessage } from './protocol.js'
+import { type App, AppLoadError, AppSignalHandlers, configureProxyTrust, LoadedFiles, loadApp, stopApp, takesUpgrades } from '@gu/core'
+import type { AppStop, LoadReport, Task, ThreadData, ThreadFiles, ToThreadMessage } from './protocol.js'
 import { RequestBoard } from './request-board.js'
 import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
@@ -11,10 +11,13 @@ import { createThreadServer } from './thread-server.js'
 const data = workerData as ThreadData
 configureProxyTrust(data.proxyTrust)
 const board = new RequestBoard(data.board)
+// --reload: module hooks of the main thread don't see a thread's imports, so each thread notes its own.
+const loadedFiles = data.reload ? new LoadedFiles() : undefined
 // The app's process.on('SIGTERM', …) handlers: no signal reaches a thread, so they run when the worker stops gracefully.
 const appSignals = new AppSignalHandlers()
 let loaded: App | undefined
-const server: Promise<Server> = loadApp(data.appSource).then(async ({ app }) => {
+const server: Promise<Server> = loadApp(data.appSource).then(async ({ app, file }) => {
+  loadedFiles?.add(file)
   refuseWebSockets(app)
   // Each thread holds its own instance of the app: each runs its startup before serving.
   await startApp(app)
@@ -48,7 +51,11 @@ port.on('message', (message: ToThreadMessage | AppStop) => {
 port.unref()
 
 server.then(
-  () => report({ gu: 'loaded', threadId, port: mainEnd }, [mainEnd]),
+  () => {
+    report({ gu: 'loaded', threadId, port: mainEnd }, [mainEnd])
+    // Queued on the port until the main thread has it; later imports follow in batches.
+    loadedFiles?.reportTo((files) => port.postMessage({ gu: 'files', files } satisfies ThreadFiles))
+  },
   (error: Error & { code?: string }) => report({ gu: 'failed', threadId, message: error?.message ?? String(error), code: error?.code }),
 )
 

@@ -22,7 +22,7 @@ const threadsWorker: WorkerClass = {
   async run(worker: WorkerRuntime): Promise<void> {
     const { settings } = worker
     const options = poolOptions(settings)
-    const links = new ThreadLinks()
+    const links = new ThreadLinks((files) => worker.reportLoadedFiles(files))
     const pool = await startPool(worker, options, links)
     worker.log.debug(`Serving with ${options.threads} threads and a queue of ${options.queue}`)
     const queue = new LightFirstQueue(options.threads, options.queue)

@@ -153,6 +153,10 @@ export class Runtime implements WorkerRuntime {
     this.#statsReporter.start()
   }
 
+  reportLoadedFiles(files: readonly string[]): void {
+    if (files.length > 0) this.#send({ type: 'loaded-files', files: [...files] })
+  }
+
   notify(): void {
     this.#send({ type: 'heartbeat' })
     // In request scope a class notifies mid-request only for time that isn't the app's (a client

@@ -112,6 +112,12 @@ export interface WorkerRuntime {
    * listens on a new copy when it is free again. Copies are fetched ahead in batches.
    */
   takeSocketCopy(index: number): Promise<ListenHandle>
+  /**
+   * `--reload`, for a class that loads the app where it runs it (`loadsApp`): files (absolute
+   * paths) the app loaded there, for the arbiter to watch beside the ones loaded in the worker's
+   * main thread. Collect them with `LoadedFiles` where the app loads.
+   */
+  reportLoadedFiles(files: readonly string[]): void
 }
 
 /** One request between `beginRequest` and `end`. */
