@@ -88,13 +88,17 @@ export class MainExchange implements LinkedExchange, Waiting {
   run(): Promise<unknown> {
     this.#dispatched = true
     return this.#side.pool.run(this.#task, { signal: this.#abort.signal }).then(
-      () => this.#settled(),
+      (last: FromThread[] | undefined) => {
+        if (last) this.onBatch(last, undefined)
+        this.#settled()
+      },
       (error: unknown) => this.#failed(error),
     )
   }
 
-  onBatch(messages: FromThread[], port: MessagePort): void {
-    if (!this.#port) {
+  /** `port`: where it came from; none for the last batch, carried by the task's result. */
+  onBatch(messages: FromThread[], port: MessagePort | undefined): void {
+    if (!this.#port && port) {
       this.#port = port
       for (const message of this.#pending.splice(0)) this.#post(message)
     }

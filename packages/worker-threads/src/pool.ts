@@ -24,7 +24,7 @@ export async function startPool(worker: WorkerRuntime, options: PoolOptions, lin
     // One request per thread at a time, as in gthread; the bounded queue is ours (see threadsListener).
     concurrentTasksPerWorker: 1,
     // Idle threads keep their event loop turning (an app's timers, late 'close' events).
-    atomics: 'disabled',
+    atomics: 'async',
     idleTimeout: Number.MAX_SAFE_INTEGER,
     workerData,
   })

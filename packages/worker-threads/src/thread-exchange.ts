@@ -31,7 +31,11 @@ export class ThreadExchange {
   /** Request bytes written and not yet acknowledged to the main thread (waiting for 'drain'). */
   #toAck = 0
   #finished = false
-  #resolve!: () => void
+  #resolve!: (last: FromThread[] | undefined) => void
+  /** Something of this request went out on the port already: the rest must follow there, in order. */
+  #postedOnPort = false
+  /** Bytes in #transfer. */
+  #batchBytes = 0
   /** Messages of this turn of the loop, posted together in a microtask. */
   #batch: FromThread[] = []
   #transfer: ArrayBuffer[] = []
@@ -69,7 +73,12 @@ export class ThreadExchange {
     return (req.socket as unknown as Tagged | null)?.[EXCHANGE]
   }
 
-  run(): Promise<void> {
+  /**
+   * Resolves once the exchange is over. A response that fits one batch (most: head, body and end
+   * in one turn of the loop, nothing posted before) comes back as the task's result, so the
+   * request costs one message each way, no more than piscina's own.
+   */
+  run(): Promise<FromThread[] | undefined> {
     return new Promise((resolve) => {
       this.#resolve = resolve
       this.#exchanges.set(this.#id, this)
@@ -141,25 +150,41 @@ export class ThreadExchange {
     if (this.#finished) return
     this.#finished = true
     if (cut) this.#post({ t: 'abort' })
-    this.#flush()
     this.#client.destroy()
     this.#exchanges.delete(this.#id)
-    this.#resolve()
+    if (this.#postedOnPort || this.#batchBytes > RESULT_BYTES) {
+      this.#flush()
+      return this.#resolve(undefined)
+    }
+    // Small enough to copy with piscina's result (its buffers are cloned, not transferred).
+    const last = this.#batch
+    this.#batch = []
+    this.#transfer = []
+    this.#resolve(last)
   }
 
   #post(message: FromThread, transfer?: ArrayBuffer): void {
-    if (this.#batch.length === 0) queueMicrotask(() => this.#flush())
+    // At the end of this turn of the loop: a response's head, body and end are usually all in it.
+    if (this.#batch.length === 0) setImmediate(() => this.#flush())
     this.#batch.push(message)
-    if (transfer) this.#transfer.push(transfer)
+    if (transfer) {
+      this.#transfer.push(transfer)
+      this.#batchBytes += transfer.byteLength
+    }
   }
 
   #flush(): void {
     if (this.#batch.length === 0) return
+    this.#postedOnPort = true
+    this.#batchBytes = 0
     this.#port.postMessage({ id: this.#id, m: this.#batch } satisfies FromThreadBatch, this.#transfer)
     this.#batch = []
     this.#transfer = []
   }
 }
+
+/** The most body bytes a last batch may carry in the task's result (copied there); more goes on the port, transferred. */
+const RESULT_BYTES = 64 * 1024
 
 function hasHeader(raw: readonly string[], name: string): boolean {
   for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) return true

@@ -6,7 +6,7 @@ import { RequestBoard } from './request-board.js'
 /** What a request's exchange in the main thread takes from the thread serving it. */
 export interface LinkedExchange {
   /** `port` is the serving thread's: where this request's messages to the thread go. */
-  onBatch(messages: FromThread[], port: MessagePort): void
+  onBatch(messages: FromThread[], port: MessagePort | undefined): void
 }
 
 /**

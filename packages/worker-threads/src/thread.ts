@@ -3,7 +3,7 @@
 import type { Server } from 'node:http'
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads'
 import { type App, AppLoadError, AppSignalHandlers, configureProxyTrust, LoadedFiles, loadApp, stopApp, takesUpgrades } from '@gu/core'
-import type { AppStop, LoadReport, Task, ThreadData, ThreadFiles, ToThreadMessage } from './protocol.js'
+import type { AppStop, FromThread, LoadReport, Task, ThreadData, ThreadFiles, ToThreadMessage } from './protocol.js'
 import { RequestBoard } from './request-board.js'
 import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
@@ -76,9 +76,10 @@ function report(message: LoadReport, transfer: MessageChannel['port2'][] = []): 
   parentPort!.postMessage(message, transfer)
 }
 
-export default async function serve(task: Task): Promise<void> {
+/** One request; resolves with the response when it fits one batch (see ThreadExchange.run). */
+export default async function serve(task: Task): Promise<FromThread[] | undefined> {
   const app = await server
   // The client left while this request waited in the queue.
-  if (!board.begin(task.id)) return
+  if (!board.begin(task.id)) return undefined
   return new ThreadExchange(task, app, port, exchanges).run()
 }
