@@ -12,6 +12,7 @@ export { loadApp, type LoadedApp } from './app/load-app.js'
 // For classes that load the app themselves (threads): its stop, as the worker runtime does it.
 export { AppSignalHandlers, stopApp } from './worker/app-lifecycle.js'
 export { LoadedFiles } from './worker/loaded-files.js'
+export { appMetricsReader } from './worker/app-metrics.js'
 export type { Logger } from './log/logger.js'
 export * from './http/index.js'
 export { fetchToNodeListener, toRequest } from './app/fetch-listener.js'

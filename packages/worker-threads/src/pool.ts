@@ -15,8 +15,8 @@ const THREAD_FILE = fileURLToPath(new URL('./thread.js', import.meta.url))
  */
 export async function startPool(worker: WorkerRuntime, options: PoolOptions, links: ThreadLinks): Promise<Piscina> {
   const { forwardedAllowIps, secureSchemeHeaders } = worker.settings
-  const { reload } = worker.settings
-  const workerData: ThreadData = { appSource: worker.appSource, board: links.board.memory, reload, proxyTrust: { forwardedAllowIps, secureSchemeHeaders } }
+  const { reload, chdir } = worker.settings
+  const workerData: ThreadData = { appSource: worker.appSource, board: links.board.memory, reload, chdir, proxyTrust: { forwardedAllowIps, secureSchemeHeaders } }
   const pool = new Piscina({
     filename: THREAD_FILE,
     minThreads: options.threads,

@@ -74,6 +74,9 @@ export type LoadReport =
 /** On a thread's port, beside the requests' messages: stop the app (main → thread), and its answer. */
 export type AppStop = { readonly gu: 'stop' } | { readonly gu: 'stopped'; readonly errors: string[] }
 
+/** `--metrics-bind`: a scrape asks each thread for its app's prom-client metrics; `n` pairs the answer. */
+export type ThreadMetrics = { readonly gu: 'metrics'; readonly n: number } | { readonly gu: 'metrics'; readonly n: number; readonly metrics: unknown[] }
+
 /** `--reload`: files the app loaded in a thread (thread → main thread), for the arbiter to watch. */
 export interface ThreadFiles {
   readonly gu: 'files'
@@ -94,6 +97,8 @@ export interface ThreadData {
   readonly board: SharedArrayBuffer
   /** `--reload`: report the files the app loads in the thread. */
   readonly reload: boolean
+  /** Where the app's prom-client is resolved from. */
+  readonly chdir: string
 }
 
 /** One copy into a buffer of its own, which can then be transferred (never detach a caller's buffer). */

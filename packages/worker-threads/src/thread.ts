@@ -2,8 +2,8 @@
 // serves one request per piscina task.
 import type { Server } from 'node:http'
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads'
-import { type App, AppLoadError, AppSignalHandlers, configureProxyTrust, LoadedFiles, loadApp, stopApp, takesUpgrades } from '@gu/core'
-import type { AppStop, FromThread, LoadReport, Task, ThreadData, ThreadFiles, ToThreadMessage } from './protocol.js'
+import { type App, AppLoadError, AppSignalHandlers, appMetricsReader, configureProxyTrust, LoadedFiles, loadApp, stopApp, takesUpgrades } from '@gu/core'
+import type { AppStop, FromThread, LoadReport, Task, ThreadData, ThreadFiles, ThreadMetrics, ToThreadMessage } from './protocol.js'
 import { RequestBoard } from './request-board.js'
 import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
@@ -44,9 +44,14 @@ function refuseWebSockets(app: App): void {
 // This thread's one channel with the main thread: every request's exchange travels on it, by id.
 const { port1: port, port2: mainEnd } = new MessageChannel()
 const exchanges = new Map<number, ThreadExchange>()
-port.on('message', (message: ToThreadMessage | AppStop) => {
-  if ('gu' in message) return void stopThisApp().then((errors) => port.postMessage({ gu: 'stopped', errors } satisfies AppStop))
-  exchanges.get(message.id)?.onMessage(message)
+const readMetrics = appMetricsReader(data.chdir)
+port.on('message', (message: ToThreadMessage | AppStop | ThreadMetrics) => {
+  if (!('gu' in message)) return exchanges.get(message.id)?.onMessage(message)
+  if (message.gu === 'stop') return void stopThisApp().then((errors) => port.postMessage({ gu: 'stopped', errors } satisfies AppStop))
+  if (message.gu === 'metrics') {
+    const answer = (metrics: unknown[]) => port.postMessage({ gu: 'metrics', n: message.n, metrics } satisfies ThreadMetrics)
+    readMetrics().then(answer, () => answer([]))
+  }
 })
 port.unref()
 

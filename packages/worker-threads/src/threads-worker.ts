@@ -24,6 +24,7 @@ const threadsWorker: WorkerClass = {
     const options = poolOptions(settings)
     const links = new ThreadLinks((files) => worker.reportLoadedFiles(files))
     const pool = await startPool(worker, options, links)
+    worker.provideAppMetrics(() => links.collectMetrics())
     worker.log.debug(`Serving with ${options.threads} threads and a queue of ${options.queue}`)
     const queue = new LightFirstQueue(options.threads, options.queue)
     const listener = threadsListener({ worker, pool, links, queue }, options)

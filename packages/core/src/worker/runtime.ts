@@ -153,6 +153,13 @@ export class Runtime implements WorkerRuntime {
     this.#statsReporter.start()
   }
 
+  /** Set by a class that runs the app elsewhere (see provideAppMetrics). */
+  appMetrics: (() => Promise<unknown[]>) | undefined
+
+  provideAppMetrics(read: () => Promise<unknown[]>): void {
+    this.appMetrics = read
+  }
+
   reportLoadedFiles(files: readonly string[]): void {
     if (files.length > 0) this.#send({ type: 'loaded-files', files: [...files] })
   }

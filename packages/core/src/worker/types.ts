@@ -118,6 +118,12 @@ export interface WorkerRuntime {
    * main thread. Collect them with `LoadedFiles` where the app loads.
    */
   reportLoadedFiles(files: readonly string[]): void
+  /**
+   * `--metrics-bind`, for a class that loads the app where it runs it: how to read the app's
+   * prom-client metrics there on a scrape (`getMetricsAsJSON()` lists, concatenated: the arbiter
+   * sums equal names and labels). Read them with `appMetricsReader`.
+   */
+  provideAppMetrics(read: () => Promise<unknown[]>): void
 }
 
 /** One request between `beginRequest` and `end`. */
