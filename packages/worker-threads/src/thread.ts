@@ -7,6 +7,7 @@ import type { AppStop, FromThread, LoadReport, Task, ThreadData, ThreadFiles, Th
 import { RequestBoard } from './request-board.js'
 import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
+import { warmUp } from './thread-warm-up.js'
 
 const data = workerData as ThreadData
 configureProxyTrust(data.proxyTrust)
@@ -23,6 +24,7 @@ const server: Promise<Server> = loadApp(data.appSource).then(async ({ app, file 
   await startApp(app)
   appSignals.take({ warning: () => {} }, false)
   loaded = app
+  await warmUp()
   return createThreadServer(app)
 })
 
