@@ -9,6 +9,10 @@ export type { ServerWebSocket, UpgradeOptions, WebSocketHandler } from './app/fe
 export type { FetchServer, SocketAddress } from './app/fetch-env.js'
 export { AppLoadError, APP_LOAD_ERROR_CODE, isAppLoadError } from './app/types.js'
 export { loadApp, type LoadedApp } from './app/load-app.js'
+// For classes that load the app themselves (threads): its stop, as the worker runtime does it.
+export { AppSignalHandlers, stopApp } from './worker/app-lifecycle.js'
+export { LoadedFiles } from './worker/loaded-files.js'
+export { appMetricsReader } from './worker/app-metrics.js'
 export type { Logger } from './log/logger.js'
 export * from './http/index.js'
 export { clientCertMode, type ClientCertMode } from './tls/secure-options.js'

@@ -5,10 +5,10 @@ import dgram from 'node:dgram'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import net from 'node:net'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { ctlJson } from '../src/ctl-helpers.js'
-import { Gu, PID_APP, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, runGu, sleep } from '../src/harness.js'
+import { E2E_ROOT, Gu, PID_APP, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, runGu, sleep } from '../src/harness.js'
 import { startLoad } from '../src/load-helpers.js'
 import { waitUntil, within } from '../src/process-helpers.js'
 
@@ -58,6 +58,28 @@ describe('--metrics-bind', () => {
     const { scrape } = await metricsOf(gu)
     const text = await scrape()
     expect(text).toContain('# TYPE app_orders_total counter')
+    expect(sample(text, 'app_orders_total', { kind: 'web' })).toBe(orders)
+    expect(sample(text, 'app_open_carts')).toBe(orders)
+  })
+
+  it("merges the app's prom-client metrics from every pool thread of a -k threads worker", async () => {
+    const dir = makeApp({ 'app.mjs': APP_WITH_METRICS.replace('String(process.pid)', "String((await import('node:worker_threads')).threadId)").replace('export function app', 'export async function app') })
+    // e2e does not depend on @gu/worker-threads: name its build by path (the module `-k threads` loads).
+    const threads = resolve(E2E_ROOT, '../worker-threads/dist/index.js')
+    const gu = new Gu(['app.mjs:app', '-k', threads, '--threads', '2', '-w', '1', '-b', '127.0.0.1:0', '--metrics-bind', '127.0.0.1:0'], { cwd: dir })
+    await gu.waitForWorkers(1)
+    const url = await gu.url()
+    const servedBy = new Set<string>()
+    let orders = 0
+    for (let round = 0; round < 40 && (servedBy.size < 2 || round < 5); round++) {
+      const batch = await Promise.all(Array.from({ length: 3 }, () => request(`${url}/order`)))
+      for (const res of batch) servedBy.add(res.body)
+      orders += batch.length
+    }
+    // Both threads took orders, each counting in its own registry: only a sum across them gives the total.
+    expect(servedBy.size).toBe(2)
+    const { scrape } = await metricsOf(gu)
+    const text = await scrape()
     expect(sample(text, 'app_orders_total', { kind: 'web' })).toBe(orders)
     expect(sample(text, 'app_open_carts')).toBe(orders)
   })

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { Gu, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, sleep } from '../src/harness.js'
+import { E2E_ROOT, Gu, asyncArgs, cleanupApps, isAlive, killAll, makeApp, request, sleep } from '../src/harness.js'
 import { killArbiters, readPid, startLoad, versionApp, waitForWorkersOf, workersOf } from '../src/load-helpers.js'
 import { waitUntil, within } from '../src/process-helpers.js'
 
@@ -13,12 +13,15 @@ afterEach(async () => {
 })
 afterAll(cleanupApps)
 
-/** Starts gu on TCP and a unix socket, with a pidfile; returns it once its workers serve. */
-async function startGu() {
+/** Starts gu (-k async, or threads) on TCP and a unix socket, with a pidfile; returns it once its workers serve. */
+async function startGu(kind: 'async' | 'threads' = 'async') {
   const dir = makeApp({ 'app.mjs': versionApp('v1') })
   const pidfile = join(dir, 'gu.pid')
   const sock = join(dir, 'gu.sock')
-  const gu = new Gu(asyncArgs('app.mjs:app', '-w', '2', '-b', `unix:${sock}`, '-p', pidfile), { cwd: dir })
+  const args = asyncArgs('app.mjs:app', '-w', '2', '-b', `unix:${sock}`, '-p', pidfile)
+  // e2e does not depend on @gu/worker-threads: name its build by path (the module `-k threads` loads).
+  if (kind === 'threads') args.splice(args.indexOf('async'), 1, resolve(E2E_ROOT, '../worker-threads/dist/index.js'), '--threads', '2')
+  const gu = new Gu(args, { cwd: dir })
   const oldWorkers = await gu.waitForWorkers(2)
   return { dir, pidfile, sock, gu, oldWorkers, url: await gu.url() }
 }
@@ -33,8 +36,8 @@ async function upgrade(gu: Gu, pidfile: string): Promise<number> {
 }
 
 describe('USR2: in-place upgrade under load', () => {
-  it('USR2, WINCH and TERM to the old arbiter: the new one serves, and takes over the pidfile', async () => {
-    const { pidfile, sock, gu, oldWorkers, url } = await startGu()
+  it.each(['async', 'threads'] as const)('USR2, WINCH and TERM to the old arbiter (-k %s): the new one serves, and takes over the pidfile', async (kind) => {
+    const { pidfile, sock, gu, oldWorkers, url } = await startGu(kind)
     const load = startLoad(url, { durationMs: 6000 })
     const unixLoad = startLoad('http://localhost/', { socketPath: sock, concurrency: 2, durationMs: 6000 })
     await sleep(300)

@@ -11,6 +11,7 @@ export class PairedSocket extends Duplex {
   #blocked: ((error?: Error | null) => void) | undefined
   remoteAddress: string | undefined
   remotePort: number | undefined
+  remoteFamily: string | undefined
   localAddress: string | undefined
   localPort: number | undefined
   encrypted: boolean | undefined

@@ -1,16 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
-import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import type { MessagePort } from 'node:worker_threads'
 import type { WorkerRuntime } from '@gu/core'
 import type { Piscina } from 'piscina'
-import { ACK_BYTES, type FromThread, ownBuffer, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
+import { ACK_BYTES, type FromThread, ownBuffer, type RequestHead, type Task, type ToThread, type ToThreadMessage, WINDOW_BYTES } from './protocol.js'
+import type { LightFirstQueue, Waiting } from './light-first-queue.js'
 import { reply } from './reply.js'
+import type { LinkedExchange, ThreadLinks } from './thread-links.js'
+
+/** What every request's exchange shares: the process's pool, its channels, its queue. */
+export interface PoolSide {
+  readonly pool: Piscina
+  readonly worker: WorkerRuntime
+  readonly links: ThreadLinks
+  readonly queue: LightFirstQueue
+}
 
 /**
  * One request, seen from the worker's main thread: the client's connection is here, the app runs
- * in a pool thread. The head goes with the piscina task, the body follows on the task's own
- * MessagePort, and the response comes back on it; each side stops sending when the other has a
- * window's worth unacknowledged, so a slow client slows the app and a slow app slows the upload.
+ * in a pool thread. The head goes with the piscina task; the response comes back, and the body
+ * follows once the thread has said it began, on that thread's long-lived port (ThreadLinks); each
+ * side stops sending when the other has a window's worth unacknowledged, so a slow client slows
+ * the app and a slow app slows the upload.
  *
  * `--timeout`: a request whose exchange makes no progress for that long (nothing from its thread,
  * nothing read by the client, no body bytes from the client: a slow upload is the client's time,
@@ -18,14 +29,23 @@ import { reply } from './reply.js'
  * gets a 504, or a cut connection if the head was sent. One waiting in the queue that long gets
  * a 503 and never runs.
  */
-export class MainExchange {
+export class MainExchange implements LinkedExchange, Waiting {
+  readonly route: string
+  readonly since = performance.now()
   readonly #req: IncomingMessage
   readonly #res: ServerResponse
+  readonly #side: PoolSide
   readonly #worker: WorkerRuntime
-  readonly #port: MessagePort
+  readonly #links: ThreadLinks
+  readonly #id: number
+  readonly #task: Task
+  /** Handed to piscina (it left the queue). */
+  #dispatched = false
+  /** The serving thread's port, known from its first message; until then messages to it wait in #pending. */
+  #port: MessagePort | undefined
+  #pending: ToThreadMessage[] = []
   readonly #abort = new AbortController()
   #timer: NodeJS.Timeout | undefined
-  #started = false
   #taskSettled = false
   #responseDone = false
   #timedOut = false
@@ -35,21 +55,19 @@ export class MainExchange {
   /** Response bytes written, to acknowledge once the client's socket drains. */
   #toAck = 0
 
-  constructor(req: IncomingMessage, res: ServerResponse, pool: Piscina, worker: WorkerRuntime) {
+  /** Queues the request (see LightFirstQueue): the caller has checked the queue is not full. */
+  constructor(req: IncomingMessage, res: ServerResponse, side: PoolSide) {
     this.#req = req
     this.#res = res
-    this.#worker = worker
-    const { port1, port2 } = new MessageChannel()
-    this.#port = port1
-    port1.on('message', (batch: FromThread[]) => {
-      for (const message of batch) this.#onMessage(message)
-    })
+    this.#side = side
+    const worker = (this.#worker = side.worker)
+    const links = (this.#links = side.links)
+    this.#id = links.open(this)
     const head = requestHead(req)
-    const task: Task = { head, port: port2 }
-    pool.run(task, { transferList: [port2], signal: this.#abort.signal }).then(
-      () => this.#settled(),
-      (error: unknown) => this.#failed(error),
-    )
+    this.#task = { id: this.#id, head }
+    const url = head.url
+    const query = url.indexOf('?')
+    this.route = `${head.method} ${query === -1 ? url : url.slice(0, query)}`
     const timeoutMs = worker.settings.timeout * 1000
     if (timeoutMs > 0) this.#timer = setTimeout(() => this.#overran(timeoutMs), timeoutMs)
     if (!head.bodyless) {
@@ -63,13 +81,47 @@ export class MainExchange {
       if (!res.writableFinished) this.#clientGone()
     })
     res.on('drain', this.#onDrain)
+    side.queue.offer(this)
+  }
+
+  /** A thread is free for it: hand it to piscina; settles when its thread is done with it. */
+  run(): Promise<unknown> {
+    this.#dispatched = true
+    return this.#side.pool.run(this.#task, { signal: this.#abort.signal }).then(
+      (last: FromThread[] | undefined) => {
+        if (last) this.onBatch(last, undefined)
+        this.#settled()
+      },
+      (error: unknown) => this.#failed(error),
+    )
+  }
+
+  /** `port`: where it came from; none for the last batch, carried by the task's result. */
+  onBatch(messages: FromThread[], port: MessagePort | undefined): void {
+    if (!this.#port && port) {
+      this.#port = port
+      for (const message of this.#pending.splice(0)) this.#post(message)
+    }
+    this.#timer?.refresh()
+    const res = this.#res
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!
+      // A last chunk and the end in one batch: one write, the end with it (no separate empty write).
+      if (message.t === 'data' && messages[i + 1]?.t === 'end' && !this.#responseDone && !(messages[i + 1] as { trailers?: unknown }).trailers) {
+        res.end(Buffer.from(message.b))
+        i++
+        this.#done()
+        continue
+      }
+      this.#onMessage(message)
+    }
   }
 
   #onData = (chunk: Buffer): void => {
     const b = ownBuffer(chunk)
     this.#timer?.refresh()
     this.#unacked += b.byteLength
-    this.#port.postMessage({ t: 'data', b } satisfies ToThread, [b])
+    this.#send({ t: 'data', b })
     if (this.#unacked >= WINDOW_BYTES && !this.#paused) {
       this.#paused = true
       this.#req.pause()
@@ -89,11 +141,9 @@ export class MainExchange {
   }
 
   #onMessage(message: FromThread): void {
-    this.#timer?.refresh()
     const res = this.#res
     switch (message.t) {
       case 'start':
-        this.#started = true
         return
       case 'head':
         if (this.#responseDone) return
@@ -132,7 +182,14 @@ export class MainExchange {
   }
 
   #send(message: ToThread): void {
-    if (!this.#taskSettled) this.#port.postMessage(message)
+    if (this.#taskSettled) return
+    const tagged = { ...message, id: this.#id } as ToThreadMessage
+    if (this.#port) this.#post(tagged)
+    else this.#pending.push(tagged)
+  }
+
+  #post(message: ToThreadMessage): void {
+    this.#port!.postMessage(message, message.t === 'data' ? [message.b] : undefined)
   }
 
   /** The response is over here (sent, cut or abandoned): stop forwarding the request body. */
@@ -144,22 +201,31 @@ export class MainExchange {
     req.off('end', this.#onEnd)
     // What is left of an unread body is read and dropped by node, so keep-alive goes on.
     if (this.#paused) req.resume()
+    if (this.#taskSettled) this.#links.close(this.#id)
   }
 
   #clientGone(): void {
     if (this.#responseDone) return
-    this.#send({ t: 'abort' })
+    if (!this.#dispatched) {
+      this.#side.queue.remove(this)
+      this.#settled()
+    } else if (this.#port || !this.#links.board.cancel(this.#id)) {
+      // Begun: tell its thread (once known). Not begun yet: the thread that picks it up skips it.
+      this.#send({ t: 'abort' })
+    }
     this.#done()
   }
 
   #settled(): void {
     this.#taskSettled = true
     clearTimeout(this.#timer)
+    // The thread's last batch may still be on its way (another port than piscina's): keep the id until the response is done.
+    if (this.#responseDone) this.#links.close(this.#id)
   }
 
   #failed(error: unknown): void {
     this.#settled()
-    this.#port.close()
+    this.#links.close(this.#id)
     if (this.#timedOut) return
     const { method, url } = this.#req
     this.#worker.log.error(`The thread serving '${method} ${url}' failed; it is replaced`, error)
@@ -171,7 +237,7 @@ export class MainExchange {
     this.#timedOut = true
     const { method, url } = this.#req
     const seconds = timeoutMs / 1000
-    if (this.#started) {
+    if (this.#port || this.#links.board.started(this.#id)) {
       this.#worker.log.error(`Request '${method} ${url}' made no progress for ${seconds}s (--timeout): its thread is terminated and replaced`)
       this.#cut(504, 'Gateway Timeout')
     } else {
@@ -179,7 +245,8 @@ export class MainExchange {
       this.#cut(503, 'Service Unavailable', { 'retry-after': '1' })
     }
     // Running: piscina terminates the thread and starts another. Queued: it leaves the queue.
-    this.#abort.abort()
+    if (this.#dispatched) this.#abort.abort()
+    else if (this.#side.queue.remove(this)) this.#settled()
   }
 
   /** Answer `status` if nothing was sent yet, else cut the connection. */
@@ -200,6 +267,7 @@ function requestHead(req: IncomingMessage): RequestHead {
     rawHeaders: req.rawHeaders,
     remoteAddress: socket.remoteAddress,
     remotePort: socket.remotePort,
+    remoteFamily: socket.remoteFamily,
     localAddress: socket.localAddress,
     localPort: socket.localPort,
     encrypted: !!(socket as TLSSocket).encrypted,

@@ -1,32 +1,22 @@
-import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { BroadcastChannel } from 'node:worker_threads'
 import type { WorkerRuntime } from '@gu/core'
 import { Piscina } from 'piscina'
 import type { PoolOptions } from './options.js'
-import type { LoadReport, ThreadData } from './protocol.js'
+import { isLoadReport, type ThreadData } from './protocol.js'
+import type { ThreadLinks } from './thread-links.js'
 
 const THREAD_FILE = fileURLToPath(new URL('./thread.js', import.meta.url))
 
 /**
  * Starts `threads` threads, each loading the app, and resolves once every one has it (Gunicorn's
  * gthread builds its pool before it serves). A thread that fails to load rejects with that error,
- * its `code` (`GU_APP_LOAD`) kept, so the worker exits 4.
+ * its `code` (`GU_APP_LOAD`) kept, so the worker exits 4. Every thread that loads, now or as a
+ * replacement later, hands its port to `links`.
  */
-export async function startPool(worker: WorkerRuntime, options: PoolOptions): Promise<Piscina> {
-  const name = `gu-threads:${process.pid}:${randomUUID()}`
-  const channel = new BroadcastChannel(name)
-  const loaded = new Promise<void>((resolve, reject) => {
-    const ready = new Set<number>()
-    channel.onmessage = (event) => {
-      const report = (event as unknown as { data: LoadReport }).data
-      if (!report.ok) return reject(Object.assign(new Error(report.message), { code: report.code }))
-      ready.add(report.threadId)
-      if (ready.size >= options.threads) resolve()
-    }
-  })
+export async function startPool(worker: WorkerRuntime, options: PoolOptions, links: ThreadLinks): Promise<Piscina> {
   const { forwardedAllowIps, secureSchemeHeaders } = worker.settings
-  const workerData: ThreadData = { appSource: worker.appSource, channel: name, proxyTrust: { forwardedAllowIps, secureSchemeHeaders } }
+  const { reload, chdir } = worker.settings
+  const workerData: ThreadData = { appSource: worker.appSource, board: links.board.memory, reload, chdir, proxyTrust: { forwardedAllowIps, secureSchemeHeaders } }
   const pool = new Piscina({
     filename: THREAD_FILE,
     minThreads: options.threads,
@@ -34,9 +24,19 @@ export async function startPool(worker: WorkerRuntime, options: PoolOptions): Pr
     // One request per thread at a time, as in gthread; the bounded queue is ours (see threadsListener).
     concurrentTasksPerWorker: 1,
     // Idle threads keep their event loop turning (an app's timers, late 'close' events).
-    atomics: 'disabled',
+    atomics: 'async',
     idleTimeout: Number.MAX_SAFE_INTEGER,
     workerData,
+  })
+  const loaded = new Promise<void>((resolve, reject) => {
+    const ready = new Set<number>()
+    pool.on('message', (report: unknown) => {
+      if (!isLoadReport(report)) return
+      if (report.gu === 'failed') return reject(Object.assign(new Error(report.message), { code: report.code }))
+      links.add(report.port)
+      ready.add(report.threadId)
+      if (ready.size >= options.threads) resolve()
+    })
   })
   // A thread that dies between requests (an uncaught error in a timer, process.exit): logged, replaced.
   pool.on('error', (error) => worker.log.error('A thread of the pool died between requests; it is replaced', error))
@@ -45,8 +45,6 @@ export async function startPool(worker: WorkerRuntime, options: PoolOptions): Pr
   } catch (error) {
     await pool.destroy().catch(() => {})
     throw error
-  } finally {
-    channel.close()
   }
   return pool
 }

@@ -1,5 +1,6 @@
-// What crosses the thread boundary: the task piscina carries, and the messages of one request's
-// exchange on its own MessagePort. Bodies travel as transferred ArrayBuffers (copied once per hop).
+// What crosses the thread boundary: the task piscina carries, and the messages of each request's
+// exchange on its thread's one long-lived MessagePort, told apart by the request's id. Bodies
+// travel as transferred ArrayBuffers (copied once per hop).
 import type { MessagePort } from 'node:worker_threads'
 import type { ProxyTrustSettings } from '@gu/core'
 
@@ -12,6 +13,7 @@ export interface RequestHead {
   readonly rawHeaders: string[]
   readonly remoteAddress: string | undefined
   readonly remotePort: number | undefined
+  readonly remoteFamily: string | undefined
   readonly localAddress: string | undefined
   readonly localPort: number | undefined
   readonly encrypted: boolean
@@ -21,8 +23,18 @@ export interface RequestHead {
 
 /** One piscina task: one request. */
 export interface Task {
+  /** Unique among the process's requests in flight; also its slot in the shared request board. */
+  readonly id: number
   readonly head: RequestHead
-  readonly port: MessagePort
+}
+
+/** Main thread → thread, on the thread's port: one message of request `id`'s exchange. */
+export type ToThreadMessage = ToThread & { readonly id: number }
+
+/** Thread → main thread, on the thread's port: every message of one turn of the thread's loop for request `id`. */
+export interface FromThreadBatch {
+  readonly id: number
+  readonly m: FromThread[]
 }
 
 /** Main thread → thread. */
@@ -36,7 +48,7 @@ export type ToThread =
 
 /** Thread → main thread, in batches: every message of one turn of the thread's loop in one post. */
 export type FromThread =
-  /** The task began running in a thread (the per-request deadline counts from here). */
+  /** A request with a body began running in a thread: send the body (bodyless ones say nothing; see RequestBoard). */
   | { readonly t: 'start' }
   | { readonly t: 'head'; readonly status: number; readonly message: string; readonly headers: string[]; readonly close: boolean }
   | { readonly t: 'data'; readonly b: ArrayBuffer }
@@ -53,18 +65,40 @@ export const WINDOW_BYTES = 256 * 1024
 /** Acknowledgements go out in steps of this many bytes (or when a socket drains), not per chunk. */
 export const ACK_BYTES = WINDOW_BYTES / 4
 
-/** What a thread reports on the pool's channel once it has loaded the app (or failed to). */
+/** What a thread posts on its parentPort (piscina's pool emits it as 'message') once it has loaded the app, or failed to. */
 export type LoadReport =
-  | { readonly threadId: number; readonly ok: true }
-  | { readonly threadId: number; readonly ok: false; readonly message: string; readonly code: string | undefined }
+  /** `port`: the thread's end of the channel every request's exchange with it travels on. */
+  | { readonly gu: 'loaded'; readonly threadId: number; readonly port: MessagePort }
+  | { readonly gu: 'failed'; readonly threadId: number; readonly message: string; readonly code: string | undefined }
+
+/** On a thread's port, beside the requests' messages: stop the app (main → thread), and its answer. */
+export type AppStop = { readonly gu: 'stop' } | { readonly gu: 'stopped'; readonly errors: string[] }
+
+/** `--metrics-bind`: a scrape asks each thread for its app's prom-client metrics; `n` pairs the answer. */
+export type ThreadMetrics = { readonly gu: 'metrics'; readonly n: number } | { readonly gu: 'metrics'; readonly n: number; readonly metrics: unknown[] }
+
+/** `--reload`: files the app loaded in a thread (thread → main thread), for the arbiter to watch. */
+export interface ThreadFiles {
+  readonly gu: 'files'
+  readonly files: string[]
+}
+
+export function isLoadReport(message: unknown): message is LoadReport {
+  const gu = (message as { gu?: unknown } | null)?.gu
+  return gu === 'loaded' || gu === 'failed'
+}
 
 /** `workerData` of every thread. */
 export interface ThreadData {
   /** Whose forwarding headers the fetch adapter in the thread believes, as in the main thread. */
   readonly proxyTrust: ProxyTrustSettings
   readonly appSource: import('@gu/core').AppSource
-  /** The BroadcastChannel name load reports go to. */
-  readonly channel: string
+  /** The RequestBoard's memory, shared by the main thread and every thread. */
+  readonly board: SharedArrayBuffer
+  /** `--reload`: report the files the app loads in the thread. */
+  readonly reload: boolean
+  /** Where the app's prom-client is resolved from. */
+  readonly chdir: string
 }
 
 /** One copy into a buffer of its own, which can then be transferred (never detach a caller's buffer). */

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type Server } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
 import { duplexPair, type PairedSocket } from './duplex-pair.js'
-import { ACK_BYTES, type FromThread, ownBuffer, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
+import { ACK_BYTES, type FromThread, type FromThreadBatch, ownBuffer, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
 
 const EXCHANGE = Symbol('gu.threads.exchange')
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding'])
@@ -19,7 +19,10 @@ type Tagged = PairedSocket & { [EXCHANGE]?: ThreadExchange }
  */
 export class ThreadExchange {
   readonly head: RequestHead
+  readonly #id: number
+  /** The thread's port to the main thread, shared by its requests; `#exchanges` routes what comes back. */
   readonly #port: MessagePort
+  readonly #exchanges: Map<number, ThreadExchange>
   readonly #client: PairedSocket
   readonly #request: http.ClientRequest
   #response: IncomingMessage | undefined
@@ -28,19 +31,26 @@ export class ThreadExchange {
   /** Request bytes written and not yet acknowledged to the main thread (waiting for 'drain'). */
   #toAck = 0
   #finished = false
-  #resolve!: () => void
+  #resolve!: (last: FromThread[] | undefined) => void
+  /** Something of this request went out on the port already: the rest must follow there, in order. */
+  #postedOnPort = false
+  /** Bytes in #transfer. */
+  #batchBytes = 0
   /** Messages of this turn of the loop, posted together in a microtask. */
   #batch: FromThread[] = []
   #transfer: ArrayBuffer[] = []
 
-  constructor(task: Task, server: Server) {
+  constructor(task: Task, server: Server, port: MessagePort, exchanges: Map<number, ThreadExchange>) {
     this.head = task.head
-    this.#port = task.port
+    this.#id = task.id
+    this.#port = port
+    this.#exchanges = exchanges
     const [client, serverEnd] = duplexPair()
     this.#client = client
     const head = task.head
     serverEnd.remoteAddress = head.remoteAddress
     serverEnd.remotePort = head.remotePort
+    serverEnd.remoteFamily = head.remoteFamily
     serverEnd.localAddress = head.localAddress
     serverEnd.localPort = head.localPort
     if (head.encrypted) serverEnd.encrypted = true
@@ -63,11 +73,17 @@ export class ThreadExchange {
     return (req.socket as unknown as Tagged | null)?.[EXCHANGE]
   }
 
-  run(): Promise<void> {
+  /**
+   * Resolves once the exchange is over. A response that fits one batch (most: head, body and end
+   * in one turn of the loop, nothing posted before) comes back as the task's result, so the
+   * request costs one message each way, no more than piscina's own.
+   */
+  run(): Promise<FromThread[] | undefined> {
     return new Promise((resolve) => {
       this.#resolve = resolve
-      this.#port.on('message', (message: ToThread) => this.#onMessage(message))
-      // At once, not batched: the app may block this thread from its first line.
+      this.#exchanges.set(this.#id, this)
+      if (this.head.bodyless) return
+      // The body waits for this, so at once, not batched: the app may block this thread from its first line.
       this.#post({ t: 'start' })
       this.#flush()
     })
@@ -78,7 +94,7 @@ export class ThreadExchange {
     this.#post({ t: 'error', message: e.message, stack: e.stack })
   }
 
-  #onMessage(message: ToThread): void {
+  onMessage(message: ToThread): void {
     if (this.#finished) return
     switch (message.t) {
       case 'data': {
@@ -134,25 +150,41 @@ export class ThreadExchange {
     if (this.#finished) return
     this.#finished = true
     if (cut) this.#post({ t: 'abort' })
-    this.#flush()
     this.#client.destroy()
-    this.#port.close()
-    this.#resolve()
+    this.#exchanges.delete(this.#id)
+    if (this.#postedOnPort || this.#batchBytes > RESULT_BYTES) {
+      this.#flush()
+      return this.#resolve(undefined)
+    }
+    // Small enough to copy with piscina's result (its buffers are cloned, not transferred).
+    const last = this.#batch
+    this.#batch = []
+    this.#transfer = []
+    this.#resolve(last)
   }
 
   #post(message: FromThread, transfer?: ArrayBuffer): void {
-    if (this.#batch.length === 0) queueMicrotask(() => this.#flush())
+    // At the end of this turn of the loop: a response's head, body and end are usually all in it.
+    if (this.#batch.length === 0) setImmediate(() => this.#flush())
     this.#batch.push(message)
-    if (transfer) this.#transfer.push(transfer)
+    if (transfer) {
+      this.#transfer.push(transfer)
+      this.#batchBytes += transfer.byteLength
+    }
   }
 
   #flush(): void {
     if (this.#batch.length === 0) return
-    this.#port.postMessage(this.#batch, this.#transfer)
+    this.#postedOnPort = true
+    this.#batchBytes = 0
+    this.#port.postMessage({ id: this.#id, m: this.#batch } satisfies FromThreadBatch, this.#transfer)
     this.#batch = []
     this.#transfer = []
   }
 }
+
+/** The most body bytes a last batch may carry in the task's result (copied there); more goes on the port, transferred. */
+const RESULT_BYTES = 64 * 1024
 
 function hasHeader(raw: readonly string[], name: string): boolean {
   for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) return true

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { NodeRequestView, NodeResponseView, type RequestView, type WorkerRuntime } from '@gu/core'
-import type { Piscina } from 'piscina'
-import { MainExchange } from './main-exchange.js'
+import { MainExchange, type PoolSide } from './main-exchange.js'
 import type { PoolOptions } from './options.js'
 import { reply } from './reply.js'
 
@@ -10,11 +9,12 @@ import { reply } from './reply.js'
  * log, max-requests), then handed to the pool, or answered 503 with `Retry-After` when the queue
  * in front of the pool is full.
  */
-export function threadsListener(worker: WorkerRuntime, pool: Piscina, options: PoolOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function threadsListener(side: PoolSide, options: PoolOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { worker, queue } = side
   const { log, needs } = worker
   let overloadedSince = 0
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
-    if (pool.queueSize < options.queue) return void new MainExchange(req, res, pool, worker)
+    if (!queue.full) return void new MainExchange(req, res, side)
     // One line per second at most while overloaded, not one per request.
     const now = Date.now()
     if (now - overloadedSince > 1000) {

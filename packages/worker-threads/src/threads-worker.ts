@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http'
 import { applyRequestRules, CONTRACT_VERSION, drainServers, guardConnections, listenBalanced, stopRequested, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import { poolOptions } from './options.js'
 import { startPool } from './pool.js'
+import { LightFirstQueue } from './light-first-queue.js'
+import { ThreadLinks } from './thread-links.js'
 import { threadsListener } from './threads-listener.js'
 
 /**
@@ -22,9 +24,12 @@ const threadsWorker: WorkerClass = {
   async run(worker: WorkerRuntime): Promise<void> {
     const { settings } = worker
     const options = poolOptions(settings)
-    const pool = await startPool(worker, options)
+    const links = new ThreadLinks((files) => worker.reportLoadedFiles(files))
+    const pool = await startPool(worker, options, links)
+    worker.provideAppMetrics(() => links.collectMetrics())
     worker.log.debug(`Serving with ${options.threads} threads and a queue of ${options.queue}`)
-    const listener = threadsListener(worker, pool, options)
+    const queue = new LightFirstQueue(options.threads, options.queue)
+    const listener = threadsListener({ worker, pool, links, queue }, options)
     const servers = worker.sockets.map(() => createEngine(worker, listener))
     // Slow clients (head, body) and shedding at `workerConnections`, as on every node:http class.
     const guard = guardConnections(worker, servers)
@@ -34,6 +39,7 @@ const threadsWorker: WorkerClass = {
     if (worker.stopMode !== 'graceful') return
     await drainServers(servers, worker)
     guard.close()
+    await links.stopApps(worker.log)
     await pool.destroy()
   },
 }

@@ -35,6 +35,19 @@ describe('parallelism', () => {
     expect(gu.workerPids).toEqual([pid])
   })
 
+  it('gives a freed thread to a light request before heavy ones that queued earlier', async () => {
+    const gu = await startGu(APP, { args: ['--threads', '1'] })
+    // One /spin teaches the queue that route's cost.
+    expect((await request(`${gu.url}/spin?ms=400`)).status).toBe(200)
+    const heavy = [1, 2, 3].map(() => request(`${gu.url}/spin?ms=400`))
+    await sleep(100)
+    const light = await request(`${gu.url}/tid`)
+    expect(light.status).toBe(200)
+    // First come, first served would have it wait for all three (1.2 s); it waits for the one running.
+    expect(light.ms).toBeLessThan(800)
+    expect((await Promise.all(heavy)).map((r) => r.status)).toEqual([200, 200, 200])
+  })
+
   it('answers 503 with Retry-After at once when the queue is full', async () => {
     const gu = await startGu(APP, { args: ['--threads', '2', '--thread-queue', '1'] })
     const heavy = [1, 2, 3].map(() => request(`${gu.url}/spin?ms=1500`))

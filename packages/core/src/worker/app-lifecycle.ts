@@ -15,7 +15,7 @@ export async function startApp(app: App): Promise<void> {
 }
 
 /** Awaits the app's `shutdown` (or Fastify's `close()`) once requests have drained; a failure is logged. */
-export async function stopApp(app: App | undefined, log: Logger): Promise<void> {
+export async function stopApp(app: App | undefined, log: Pick<Logger, 'error'>): Promise<void> {
   if (!app?.shutdown) return
   try {
     await app.shutdown()
@@ -38,7 +38,7 @@ export class AppSignalHandlers {
   }
 
   /** After the app loaded: takes the handlers it added. */
-  take(log: Logger, warn: boolean): void {
+  take(log: Pick<Logger, 'warning'>, warn: boolean): void {
     this.#taken = (process.listeners('SIGTERM') as Listener[]).filter((listener) => !this.#before.has(listener))
     for (const listener of this.#taken) process.off('SIGTERM', listener as NodeJS.SignalsListener)
     if (this.#taken.length > 0 && warn) {
@@ -49,7 +49,7 @@ export class AppSignalHandlers {
   }
 
   /** After the graceful stop: the app's handlers, as TERM would have run them (they may exit). */
-  async run(log: Logger): Promise<void> {
+  async run(log: Pick<Logger, 'error'>): Promise<void> {
     for (const listener of this.#taken) {
       try {
         await listener('SIGTERM')

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   })
   installWorkerSignals(runtime, { log, accessLog, hooks })
   // Always: the arbiter's endpoint (read at its start) may outlive a reload that drops --metrics-bind.
-  answerAppMetrics(plain.chdir, log, send)
+  answerAppMetrics(plain.chdir, log, send, () => runtime.appMetrics)
 
   try {
     await hooks.postWorkerInit?.(runtime.info)

@@ -158,6 +158,17 @@ export class Runtime implements WorkerRuntime {
     this.#statsReporter.start()
   }
 
+  /** Set by a class that runs the app elsewhere (see provideAppMetrics). */
+  appMetrics: (() => Promise<unknown[]>) | undefined
+
+  provideAppMetrics(read: () => Promise<unknown[]>): void {
+    this.appMetrics = read
+  }
+
+  reportLoadedFiles(files: readonly string[]): void {
+    if (files.length > 0) this.#send({ type: 'loaded-files', files: [...files] })
+  }
+
   notify(): void {
     this.#send({ type: 'heartbeat' })
     // In request scope a class notifies mid-request only for time that isn't the app's (a client

@@ -136,6 +136,18 @@ export interface WorkerRuntime {
    * listens on a new copy when it is free again. Copies are fetched ahead in batches.
    */
   takeSocketCopy(index: number): Promise<ListenHandle>
+  /**
+   * `--reload`, for a class that loads the app where it runs it (`loadsApp`): files (absolute
+   * paths) the app loaded there, for the arbiter to watch beside the ones loaded in the worker's
+   * main thread. Collect them with `LoadedFiles` where the app loads.
+   */
+  reportLoadedFiles(files: readonly string[]): void
+  /**
+   * `--metrics-bind`, for a class that loads the app where it runs it: how to read the app's
+   * prom-client metrics there on a scrape (`getMetricsAsJSON()` lists, concatenated: the arbiter
+   * sums equal names and labels). Read them with `appMetricsReader`.
+   */
+  provideAppMetrics(read: () => Promise<unknown[]>): void
 }
 
 /** One request between `beginRequest` and `end`. */
