@@ -7,15 +7,6 @@ const PLAIN_TARGET = /^\/[\w\-.~!$&()*+,;=:@/?%]*$/
 const DOT_SEGMENT = /\/\.\.?(?:[/?]|$)/
 const PLAIN_HOST = /^(?:(?:[a-z\d-]+\.)*[a-z][a-z\d-]*|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d\d|655[0-2]\d|6553[0-5]))?$/
 
-/** The last host found plain: a keep-alive client sends the same one with every request. */
-let plainHost = ''
-function isPlainHost(host: string): boolean {
-  if (host === plainHost) return true
-  if (!PLAIN_HOST.test(host)) return false
-  plainHost = host
-  return true
-}
-
 /** The absolute URL of a request, as `Request.url` spells it. */
 export function requestUrl(req: NodeRequest): string {
   // HTTP/2 carries the host as :authority.
@@ -26,7 +17,7 @@ export function requestUrl(req: NodeRequest): string {
   const https = trust ? trust.scheme(req.headers, req.socket?.remoteAddress, encrypted) === 'https' : encrypted
   const target = req.url ?? '/'
   const defaultPort = host.endsWith(https ? ':443' : ':80')
-  if (!defaultPort && isPlainHost(host) && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return `${https ? 'https' : 'http'}://${host}${target}`
+  if (!defaultPort && PLAIN_HOST.test(host) && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return `${https ? 'https' : 'http'}://${host}${target}`
   // Joined, not resolved: a target of `//x/y` is a path on this host, not another host.
   const path = target.startsWith('/') ? target : `/${target}`
   try {
