@@ -13,13 +13,28 @@ export function outgoingHeaders(init: HeadersInit | undefined, http2: boolean, d
     const cookies = init.getSetCookie()
     if (cookies.length) out['set-cookie'] = cookies
   } else if (Array.isArray(init)) {
-    for (const [name, value] of init) add(out, name!.toLowerCase(), String(value))
+    for (const [name, value] of init) add(out, lowerName(name!), String(value))
   } else if (init) {
-    for (const name in init) add(out, name.toLowerCase(), String((init as Record<string, string>)[name]))
+    for (const name in init) add(out, lowerName(name), String((init as Record<string, string>)[name]))
   }
   if (http2) for (const name of HTTP1_ONLY) delete out[name]
   if (defaultType !== undefined && out['content-type'] === undefined) out['content-type'] = defaultType
   return out
+}
+
+/**
+ * Header names as apps spell them ('Content-Type'), lower-cased once: a name lower-cased anew for
+ * every response is a fresh string that each object key lookup must first find in V8's string table.
+ */
+const LOWER = new Map<string, string>()
+function lowerName(name: string): string {
+  let lower = LOWER.get(name)
+  if (lower === undefined) {
+    lower = name.toLowerCase()
+    // Apps use a handful of names; a bound all the same, against names made per request.
+    if (LOWER.size < 1000) LOWER.set(name, lower)
+  }
+  return lower
 }
 
 function add(out: OutgoingHeaders, name: string, value: string): void {

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { openFilesLimit, RESERVED_DESCRIPTORS } from '../arbiter/open-files-limit.js'
 import type { WorkerRuntime } from '../worker/types.js'
+import { addCloseHook } from './close-hooks.js'
 import { answerRequestTimeout } from './request-timeout-reply.js'
 import { type SlowClientLimits, TrackedConnection } from './tracked-connection.js'
 
@@ -168,7 +169,7 @@ export class ConnectionGuard {
     if (!tracked) return
     tracked.requestBegan(req, res, Date.now())
     ;(res as WithRecord<ServerResponse>)[TRACKED] = tracked
-    res.on('close', onResponseClose)
+    addCloseHook(res as WithRecord<ServerResponse>, onResponseClose)
   }
 
   #cut(tracked: TrackedConnection, why: 'header' | 'body'): void {
@@ -234,8 +235,8 @@ function mayShed(tracked: TrackedConnection): boolean {
 }
 
 // Shared by every response (no closure per request: the hot path).
-function onResponseClose(this: WithRecord<ServerResponse>): void {
-  this[TRACKED]?.responseClosed(Date.now())
+function onResponseClose(res: WithRecord<ServerResponse>): void {
+  res[TRACKED]?.responseClosed(Date.now())
 }
 
 /** A guard for `servers` (one per worker), attached to each. */

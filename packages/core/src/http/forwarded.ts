@@ -32,6 +32,9 @@ export class ProxyTrust {
   /** Lower-case header name → the value that means https. */
   readonly #secure: ReadonlyArray<readonly [string, string]>
   readonly #cache = new Map<string, boolean>()
+  /** The last peer asked about: a keep-alive connection asks on every request, twice on the fetch path. */
+  #lastPeer = ''
+  #lastTrusted = false
 
   constructor(settings: ProxyTrustSettings) {
     const entries = splitList(settings.forwardedAllowIps)
@@ -53,6 +56,7 @@ export class ProxyTrust {
   trusts(peer: string | undefined): boolean {
     // A unix socket has no peer address and only local processes reach it: trusted, as Gunicorn does.
     if (this.#any || !peer) return true
+    if (peer === this.#lastPeer) return this.#lastTrusted
     let trusted = this.#cache.get(peer)
     if (trusted === undefined) {
       const address = unmapped(peer)
@@ -61,6 +65,8 @@ export class ProxyTrust {
       if (this.#cache.size > 10_000) this.#cache.clear()
       this.#cache.set(peer, trusted)
     }
+    this.#lastPeer = peer
+    this.#lastTrusted = trusted
     return trusted
   }
 
@@ -69,8 +75,10 @@ export class ProxyTrust {
    * that isn't itself a trusted proxy, reading from the nearest hop back; else the peer.
    */
   clientAddress(headers: Headers, peer: string | undefined): string | undefined {
-    if (!this.trusts(peer)) return peer
     const xff = headers['x-forwarded-for']
+    // Nothing forwarded (the usual request): the peer, with no lists made.
+    if (xff === undefined && headers.forwarded === undefined) return peer
+    if (!this.trusts(peer)) return peer
     const hops = xff !== undefined ? splitList(String(xff)) : forwardedValues(headers.forwarded, 'for')
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = bareAddress(hops[i]!)
@@ -94,6 +102,7 @@ export class ProxyTrust {
       const value = headers[name]
       if (value !== undefined) return String(value).trim().toLowerCase() === secure ? 'https' : 'http'
     }
+    if (headers.forwarded === undefined) return own
     const proto = forwardedValues(headers.forwarded, 'proto').at(-1)?.toLowerCase()
     return proto === 'https' || proto === 'http' ? proto : own
   }

@@ -1,6 +1,7 @@
 import type { Http2ServerRequest } from 'node:http2'
 import { fetchToNodeListener, respondWithError } from '../app/fetch-listener.js'
 import type { RequestView, WorkerRuntime } from '../worker/types.js'
+import { addCloseHook } from './close-hooks.js'
 import { type NodeRequest, type NodeResponse, NodeRequestView, NodeResponseView } from './node-views.js'
 
 const ENDED = Symbol('gu.ended')
@@ -36,25 +37,24 @@ export function nodeRequestListener(worker: WorkerRuntime): NodeEngineListener {
     }
   }
 
-  // One handler shared by every response (no closure per request: this is the hot path).
-  // 'close' follows 'finish' on every response, and comes alone when the client goes away.
-  function onClose(this: Tracked) {
-    const ended = this[ENDED]
-    ended?.active.end(ended)
-  }
-
   return (req, res) => {
     const request = new NodeRequestView(req, res)
     const active = worker.beginRequest(request, endConnection)
     if (active.closeConnection) endConnection(request)
     ;(res as Tracked)[ENDED] = new NodeResponseView(res, needs, active)
-    res.on('close', onClose)
+    addCloseHook(res as Tracked, onClose)
     if (!active.admitted) return invoke(req, res)
     active.admitted.then(
       () => invoke(req, res),
       (error) => fail(req, res, error),
     )
   }
+}
+
+// One hook shared by every response (no closure per request: this is the hot path).
+function onClose(res: Tracked): void {
+  const ended = res[ENDED]
+  ended?.active.end(ended)
 }
 
 /** HTTP/1: no keep-alive after this response (if its head is still to go). HTTP/2: GOAWAY, the open streams finish. */

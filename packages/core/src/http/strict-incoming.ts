@@ -1,7 +1,6 @@
 // The IncomingMessage gu's node:http servers build: it holds the body to --limit-request-body
 // and refuses trailers that may not be trailers, where node's parser hands them over unchecked.
 import { IncomingMessage, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
 import { checkTrailers } from './check-request.js'
 import type { Refusal } from './refusal.js'
 import type { RequestRules } from './request-rules.js'
@@ -10,26 +9,26 @@ import { refuseOnResponse } from './refuse-response.js'
 /** Where a server's rules hang, for the requests it builds. */
 export const RULES = Symbol('gu.requestRules')
 
+/** The body's running size, and the refusal once there is one: set only on requests that need them. */
+const BYTES = Symbol('gu.bodyBytes')
+const REFUSAL = Symbol('gu.refusal')
+
+// No constructor and no private state: this object is made for every request, and node's own
+// code that handles it runs faster when it has IncomingMessage's shape plus one field.
 export class StrictIncomingMessage extends IncomingMessage {
   /** The response to this request, set when it is dispatched (to answer a body-time refusal). */
   guResponse: ServerResponse | undefined = undefined
-  #limit: number
-  #bytes = 0
-  #refusal: Refusal | undefined = undefined
-
-  constructor(socket: Socket) {
-    super(socket)
-    const rules = (socket as { server?: { [RULES]?: RequestRules } } | null)?.server?.[RULES]
-    this.#limit = rules?.limitRequestBody ?? 0
-  }
+  declare [BYTES]: number | undefined
+  declare [REFUSAL]: Refusal | undefined
 
   // Called by node's parser with each piece of body, and null at its end.
   override push(chunk: unknown, encoding?: BufferEncoding): boolean {
     // A refused body is read and dropped until the connection closes, so the answer isn't lost to a reset.
-    if (this.#refusal) return true
+    if (this[REFUSAL]) return true
     if (chunk === null) return super.push(chunk)
-    if (this.#limit > 0 && (this.#bytes += (chunk as Buffer).length) > this.#limit) {
-      this.refuse({ status: 413, reason: `the body is larger than ${this.#limit} bytes (--limit-request-body)` })
+    const limit = (this.socket as { server?: { [RULES]?: RequestRules } } | null)?.server?.[RULES]?.limitRequestBody ?? 0
+    if (limit > 0 && (this[BYTES] = (this[BYTES] ?? 0) + (chunk as Buffer).length) > limit) {
+      this.refuse({ status: 413, reason: `the body is larger than ${limit} bytes (--limit-request-body)` })
       return true
     }
     return super.push(chunk, encoding)
@@ -46,7 +45,7 @@ export class StrictIncomingMessage extends IncomingMessage {
 
   /** The app has the request already: answer if its response hasn't started, and end the connection either way. */
   refuse(refusal: Refusal): void {
-    this.#refusal = refusal
+    this[REFUSAL] = refusal
     const res = this.guResponse
     const socket = this.socket
     if (res && !res.headersSent) {

@@ -117,7 +117,8 @@ export class TrackedConnection {
   #enter(phase: Phase, now: number): void {
     this.phase = phase
     this.since = now
-    this.#restartWindow(now)
+    // In 'app' no byte count is compared (the next phase starts its own): one socket read less per request.
+    if (phase !== 'app') this.#restartWindow(now)
   }
 
   #restartWindow(now: number): void {

@@ -1,3 +1,4 @@
+import type { Linked } from './open-requests.js'
 import type { ActiveRequest, RequestView, ResponseView } from './types.js'
 
 /** The runtime's side of the requests in flight, as a request record needs it. */
@@ -14,13 +15,16 @@ export interface RequestLedger {
 }
 
 /** One request between `beginRequest` and `end`: what the access log and the stop need of it. */
-export class RequestRecord implements ActiveRequest {
+export class RequestRecord implements ActiveRequest, Linked<RequestRecord> {
   /** When it began, for the access log only (unread clocks cost on the hot path). */
   readonly start: Date | undefined
   readonly startNs: bigint | undefined
   /** `performance.now()` at the start, for the metrics' duration histogram. */
   readonly startMs: number | undefined
   #ended = false
+  /** Its neighbours among the runtime's requests in flight (see OpenRequests). */
+  prev: RequestRecord | undefined = undefined
+  next: RequestRecord | undefined = undefined
 
   constructor(
     private readonly ledger: RequestLedger,

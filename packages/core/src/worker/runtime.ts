@@ -6,6 +6,7 @@ import { runHookSync } from '../arbiter/hook-runner.js'
 import type { WorkerMessage } from './messages.js'
 import { Heartbeat } from './heartbeat.js'
 import { type RequestLedger, RequestRecord } from './active-request.js'
+import { OpenRequests } from './open-requests.js'
 import type { BoardSeat } from './connection-board.js'
 import { SocketCopies } from './socket-copies.js'
 import { RequestStats } from './request-stats.js'
@@ -58,7 +59,7 @@ export class Runtime implements WorkerRuntime {
   #begun = 0
   #handled = 0
   /** Requests in progress, so a stop can make each one end its connection. */
-  readonly #open = new Set<RequestRecord>()
+  readonly #open = new OpenRequests<RequestRecord>()
   /** Upgraded connections (WebSockets) still open: closed with 1001 once a graceful stop has drained the requests. */
   readonly #upgraded = new Set<UpgradeRecord>()
   readonly #heartbeat: Heartbeat
