@@ -8,23 +8,25 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { benchOptions, fail, guardRun, rotated, wrkOrFail } from './lib/bench-script.mjs'
 import { cpuByPid, cpuDelta } from './lib/cpu.mjs'
-import { killAllNow, sleep, startServer, stopAll } from './lib/servers.mjs'
+import { sleep, startServer, stopAll } from './lib/servers.mjs'
 import { median } from './lib/stats.mjs'
-import { checkWrk, runWrk } from './lib/wrk.mjs'
+import { runWrk } from './lib/wrk.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
-const { values: opt } = parseArgs({
-  options: {
+const USAGE = 'usage: node bench/tls.mjs [--duration 2] [--rounds 5] [--warmup 1] [--connections 50] [--port 18500]'
+const opt = benchOptions(
+  {
     duration: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     port: { type: 'string', default: '18500' },
   },
-})
+  USAGE,
+)
 const seconds = Number(opt.duration)
 const rounds = Number(opt.rounds)
 const warmup = Number(opt.warmup)
@@ -56,15 +58,10 @@ const RATIOS = [
   ['uwsTls', 'uwsPlain'],
 ]
 
-process.on('exit', killAllNow)
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => fail(`interrupted by ${sig}`))
-function fail(message) {
-  console.error(`bench: ${message}`)
-  killAllNow()
-  process.exit(1)
-}
+// Five sides, two scenarios (one with three sides), warm-up and rounds each, plus start-up.
+guardRun(60 + (5 + 3) * (warmup + rounds * (seconds + 0.5)) * 1.5)
 
-console.error(`bench: ${checkWrk()}; node ${process.version}; ${availableParallelism()} cpus; ${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, 1 wrk thread`)
+console.error(`bench: ${wrkOrFail()}; node ${process.version}; ${availableParallelism()} cpus; ${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, 1 wrk thread`)
 const servers = {}
 const specs = {}
 for (const [id, make] of Object.entries(SIDES)) {
@@ -84,8 +81,7 @@ for (const [scenario, headers, ids] of SCENARIOS) {
   const cpuUs = Object.fromEntries(ids.map((id) => [id, []]))
   for (const id of ids) await runWrk(url(id), { seconds: warmup, connections, headers })
   for (let r = 0; r < rounds; r++) {
-    const shift = r % ids.length
-    for (const id of [...ids.slice(shift), ...ids.slice(0, shift)]) {
+    for (const id of rotated(ids, r)) {
       const before = cpuByPid(servers[id].child.pid)
       const res = await runWrk(url(id), { seconds, connections, headers })
       const cpu = [...cpuDelta(before, cpuByPid(servers[id].child.pid)).values()].reduce((a, b) => a + b, 0)
