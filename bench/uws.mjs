@@ -6,16 +6,17 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { availableParallelism } from 'node:os'
-import { killAllNow, sleep, startServer, stopAll } from './lib/servers.mjs'
+import { benchOptions, booted, fail, guardRun, rotated, wrkOrFail } from './lib/bench-script.mjs'
+import { sleep, startServer, stopAll } from './lib/servers.mjs'
 import { median } from './lib/stats.mjs'
-import { checkWrk, runWrk } from './lib/wrk.mjs'
+import { runWrk } from './lib/wrk.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
-const { values: opt } = parseArgs({
-  options: {
+const USAGE = 'usage: node bench/uws.mjs [--duration 2] [--rounds 3] [--warmup 1] [--connections 50] [--port 18200] [--part one|two|front|all]'
+const opt = benchOptions(
+  {
     duration: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
@@ -23,7 +24,8 @@ const { values: opt } = parseArgs({
     port: { type: 'string', default: '18200' },
     part: { type: 'string', default: 'all' },
   },
-})
+  USAGE,
+)
 const seconds = Number(opt.duration)
 const rounds = Number(opt.rounds)
 const warmup = Number(opt.warmup)
@@ -36,7 +38,6 @@ const ASYNC = join(root, 'packages/worker-async/dist/index.js')
 for (const file of [UWS, ASYNC]) if (!existsSync(file)) fail(`${file} does not exist: build the workspace first (npx -y pnpm@10.34.8 build)`)
 const nodeApp = join(here, 'servers/app.mjs') + ':app'
 const fetchApp = join(here, 'servers/uws-fetch-app.mjs')
-const booted = (n) => (log) => /Listening at: http:\/\/127\.0\.0\.1:\d+/.test(log) && (log.match(/Booting worker with pid/g) ?? []).length >= n
 
 const gu = (name, app, worker, workers) => (p) => ({ name, command: process.execPath, args: [guBin, app, '-k', worker, '-w', String(workers), '-b', `127.0.0.1:${p}`], port: p, ready: booted(workers) })
 const script = (name, file, ...extra) => (p) => ({ name, command: process.execPath, args: [join(here, 'servers', file), String(p), ...extra], port: p, ready: booted(0), env: { NODE_CLUSTER_SCHED_POLICY: 'rr' } })
@@ -82,17 +83,13 @@ const PARTS = {
   },
 }
 
-process.on('exit', killAllNow)
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => fail(`interrupted by ${sig}`))
-function fail(message) {
-  console.error(`bench: ${message}`)
-  killAllNow()
-  process.exit(1)
-}
+const partKeys = opt.part === 'all' ? ['one', 'two'] : [opt.part]
+// At most five sides a part, two scenarios, warm-up and rounds each, plus start-up.
+guardRun(60 + partKeys.length * 2 * 5 * (warmup + rounds * (seconds + 0.5)) * 1.5)
 
-console.error(`bench: ${checkWrk()}; node ${process.version}; ${availableParallelism()} cpus; ${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, 1 wrk thread`)
+console.error(`bench: ${wrkOrFail()}; node ${process.version}; ${availableParallelism()} cpus; ${rounds} rounds x ${seconds}s, warm-up ${warmup}s, ${connections} connections, 1 wrk thread`)
 const lines = []
-for (const key of opt.part === 'all' ? ['one', 'two'] : [opt.part]) {
+for (const key of partKeys) {
   const part = PARTS[key]
   if (!part) fail(`unknown --part ${key}`)
   const servers = {}
@@ -102,8 +99,7 @@ for (const key of opt.part === 'all' ? ['one', 'two'] : [opt.part]) {
     const rps = Object.fromEntries(ids.map((id) => [id, []]))
     for (const id of ids) await runWrk(`http://127.0.0.1:${servers[id].port}${path}`, { seconds: warmup, connections })
     for (let r = 0; r < rounds; r++) {
-      const shift = r % ids.length
-      for (const id of [...ids.slice(shift), ...ids.slice(0, shift)]) {
+      for (const id of rotated(ids, r)) {
         const res = await runWrk(`http://127.0.0.1:${servers[id].port}${path}`, { seconds, connections })
         if (res.errors) fail(`${servers[id].name}: ${res.errors} errors`)
         rps[id].push(res.rps)
