@@ -8,18 +8,18 @@
 // 2. p99 latency of /light while 2 other clients keep /cpu busy ("heavy load");
 // 3. RSS of one worker process with 4 threads vs 4 async worker processes, after a load.
 import { readdirSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
-import { killAllNow, sleep, startServer, stopAll, stopServer } from './lib/servers.mjs'
+import { benchOptions, booted, freePort, guardRun, wrkOrFail } from './lib/bench-script.mjs'
+import { sleep, startServer, stopAll, stopServer } from './lib/servers.mjs'
 import { median } from './lib/stats.mjs'
-import { checkWrk, runWrk } from './lib/wrk.mjs'
+import { runWrk } from './lib/wrk.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
-const { values: opt } = parseArgs({
-  options: {
+const USAGE = 'usage: node bench/threads.mjs [--duration 3] [--rounds 3] [--warmup 1] [--connections 8] [--light-connections 2] [--hash-kb 2048]'
+const opt = benchOptions(
+  {
     duration: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '1' },
@@ -27,26 +27,17 @@ const { values: opt } = parseArgs({
     'light-connections': { type: 'string', default: '2' },
     'hash-kb': { type: 'string', default: '2048' },
   },
-})
+  USAGE,
+)
 const seconds = Number(opt.duration)
 const rounds = Number(opt.rounds)
 const connections = Number(opt.connections)
 const lightConnections = Number(opt['light-connections'])
 const env = { BENCH_HASH_KB: opt['hash-kb'] }
-/** A port nothing listens on now (the machine is shared: fixed port ranges collide). */
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const probe = createServer().on('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
 
 const guBin = join(root, 'packages/core/bin/gu.js')
 const appModule = join(here, 'servers/threads-app.mjs') + ':app'
 const CLASSES = { async: join(root, 'packages/worker-async/dist/index.js'), threads: join(root, 'packages/worker-threads/dist/index.js') }
-const booted = (n) => (log) => /Listening at: http:\/\/127\.0\.0\.1:\d+/.test(log) && (log.match(/Booting worker with pid/g) ?? []).length >= n
 
 const gu = (kind, workers, threads) => (port) => ({
   name: threads ? `gu -k threads -w ${workers} (${threads} threads)` : `gu -k ${kind} -w ${workers}`,
@@ -67,10 +58,8 @@ const bare = (threads) => (port) => ({
 
 const SERVERS = { async: gu('async', 1), threads2: gu('threads', 1, 2), threads4: gu('threads', 1, 4), bare2: bare(2), bare4: bare(4) }
 
-process.on('SIGINT', () => {
-  killAllNow()
-  process.exit(130)
-})
+// Five servers, each started once a round for a warm-up and two measured runs, plus two RSS runs.
+guardRun(60 + (rounds * 5 * (Number(opt.warmup) + 2 * seconds + 3) + 2 * 5) * 1.5)
 
 /** Each server's median /cpu req/s and /light p99 over `rounds`, servers interleaved within a round. */
 async function measure() {
@@ -127,7 +116,7 @@ async function rss(make) {
 }
 
 try {
-  console.error(checkWrk())
+  console.error(wrkOrFail())
   const { cpu, lightP99, errors } = await measure()
   const m = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, median(v)]))
   const rps = m(cpu)
