@@ -3,7 +3,7 @@
 // handlers get each socket. Reported to the runtime as upgrades: a graceful stop closes them with
 // 1001 once requests have drained, and each is one access-log line when it closes.
 import { STATUS_CODES } from 'node:http'
-import { type ActiveUpgrade, type FetchHandler, type FetchServer, REFUSAL_TEXT, refusalBody, requestRules, type ResponseView, type UpgradeOptions, type WebSocketHandler, type WorkerRuntime } from '@gu/core'
+import { type ActiveUpgrade, type FetchHandler, type FetchServer, REFUSAL_TEXT, refusalBody, requestRules, type ResponseView, runWebSocketHandler, type UpgradeOptions, type WebSocketHandler, type WorkerRuntime } from '@gu/core'
 import type { HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js'
 import { UwsBunSocket } from './bun-socket.js'
 import { UwsRequestView } from './exchange.js'
@@ -51,14 +51,7 @@ function addressOf(address: string | undefined): ReturnType<FetchServer['request
 
 export function serveWebSockets(uws: UwsModule, app: TemplatedApp, worker: WorkerRuntime, fetch: FetchHandler, websocket: WebSocketHandler): void {
   const { log } = worker
-  const run = (name: string, call: () => unknown) => {
-    try {
-      const result = call() as PromiseLike<unknown> | undefined
-      if (typeof result?.then === 'function') result.then(undefined, (error) => log.error(`The websocket ${name} handler failed`, error))
-    } catch (error) {
-      log.error(`The websocket ${name} handler failed`, error)
-    }
-  }
+  const run = (name: string, call: () => unknown) => runWebSocketHandler(log, name, call)
   const socketOf = (ws: WebSocket<unknown>) => heldBy(ws).socket!
   const rules = requestRules(worker.settings)
 

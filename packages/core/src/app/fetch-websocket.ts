@@ -33,6 +33,16 @@ class Topics {
 /** The worker's topics: `server.publish` from any request reaches the sockets subscribed in this process. */
 export const topics = new Topics()
 
+/** Calls one of the app's `websocket` handlers: a throw or a rejection is logged, never fatal. */
+export function runWebSocketHandler(log: Logger, name: string, call: () => unknown): void {
+  try {
+    const result = call() as PromiseLike<unknown> | undefined
+    if (typeof result?.then === 'function') result.then(undefined, (error) => log.error(`The websocket ${name} handler failed`, error))
+  } catch (error) {
+    log.error(`The websocket ${name} handler failed`, error)
+  }
+}
+
 /** Bun's `ServerWebSocket` over a `ws` socket: what a fetch app's `websocket` handlers are given. */
 export class BunSocket<T = unknown> implements ServerWebSocket<T> {
   data: T
@@ -48,14 +58,7 @@ export class BunSocket<T = unknown> implements ServerWebSocket<T> {
     this.data = data
     this.remoteAddress = remoteAddress
     this.#limit = handler.backpressureLimit ?? DEFAULT_BACKPRESSURE
-    const run = (name: string, call: () => unknown) => {
-      try {
-        const result = call() as PromiseLike<unknown> | undefined
-        if (typeof result?.then === 'function') result.then(undefined, (error) => log.error(`The websocket ${name} handler failed`, error))
-      } catch (error) {
-        log.error(`The websocket ${name} handler failed`, error)
-      }
-    }
+    const run = (name: string, call: () => unknown) => runWebSocketHandler(log, name, call)
     ws.on('message', (message: Buffer, isBinary: boolean) => run('message', () => handler.message(this, isBinary ? exact(message) : message.toString('utf8'))))
     ws.on('close', (code: number, reason: Buffer) => {
       for (const topic of this.#subscribed) topics.delete(topic, this)
