@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The fetch path: gu -k async -w 1 serving a Hono app and a bare fetch handler, against
 // @hono/node-server serving the same two apps in one process; plaintext and JSON, keep-alive,
-// wrk, the sides interleaved each round, ratios as medians of per-round ratios.
-// usage: node bench/fetch.mjs [--duration 2] [--rounds 5] [--warmup 1] [--connections 50] [--worker async|sync]
+// wrk, the sides interleaved each round, ratios as medians of per-round ratios. With --compare DIR,
+// gu as built in another checkout serves both apps too: this checkout's gu against it, same run.
+// usage: node bench/fetch.mjs [--duration 2] [--rounds 5] [--warmup 1] [--connections 50] [--worker async|sync] [--compare DIR]
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -22,28 +23,39 @@ const opt = benchOptions(
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     worker: { type: 'string', default: 'async' },
+    compare: { type: 'string' },
   },
-  'usage: node bench/fetch.mjs [--duration 2] [--rounds 5] [--warmup 1] [--connections 50] [--worker async|sync]',
+  'usage: node bench/fetch.mjs [--duration 2] [--rounds 5] [--warmup 1] [--connections 50] [--worker async|sync] [--compare DIR]',
 )
 const seconds = Number(opt.duration)
 const rounds = Number(opt.rounds)
 const warmup = Number(opt.warmup)
 const connections = Number(opt.connections)
 
-const guBin = join(root, 'packages/core/bin/gu.js')
-const workerClass = join(root, `packages/worker-${opt.worker}/dist/index.js`)
+/** gu's command and worker class as built in the checkout at `dir`. */
+function build(dir) {
+  const built = { bin: join(dir, 'packages/core/bin/gu.js'), workerClass: join(dir, `packages/worker-${opt.worker}/dist/index.js`) }
+  for (const file of [built.workerClass, join(dir, 'packages/core/dist/index.js')]) if (!existsSync(file)) fail(`${file} does not exist: build that checkout first (npx -y pnpm@10.34.8 build)`)
+  return built
+}
+const checkout = build(root)
+const compared = opt.compare ? build(opt.compare) : undefined
 const nodeServer = join(here, 'servers/fetch-node-server.mjs')
-for (const file of [workerClass, join(root, 'packages/core/dist/index.js')]) if (!existsSync(file)) fail(`${file} does not exist: build the workspace first (npx -y pnpm@10.34.8 build)`)
 if (!existsSync(join(root, 'packages/e2e/node_modules/@hono/node-server'))) fail('@hono/node-server is not installed: npx -y pnpm@10.34.8 install')
 const APPS = { hono: join(here, 'servers/fetch-hono-app.mjs'), plain: join(here, 'servers/fetch-plain-app.mjs') }
 
-const gu = (app) => (port) => ({ name: `gu -k ${opt.worker} -w 1, ${app}`, command: process.execPath, args: [guBin, APPS[app], '-k', workerClass, '-w', '1', '-b', `127.0.0.1:${port}`], port, ready: booted(1) })
+const gu = (app, built = checkout, label = '') => (port) => ({ name: `gu -k ${opt.worker} -w 1${label}, ${app}`, command: process.execPath, args: [built.bin, APPS[app], '-k', built.workerClass, '-w', '1', '-b', `127.0.0.1:${port}`], port, ready: booted(1) })
 const honoNode = (app) => (port) => ({ name: `@hono/node-server, ${app}`, command: process.execPath, args: [nodeServer, String(port), APPS[app]], port, ready: booted(0) })
 const SIDES = { guHono: gu('hono'), nodeHono: honoNode('hono'), guPlain: gu('plain'), nodePlain: honoNode('plain') }
 const RATIOS = [
   ['guHono', 'nodeHono', 1.0],
   ['guPlain', 'nodePlain', 1.0],
 ]
+if (compared) {
+  // Against the other checkout: the band of "no change" on this machine, not a goal.
+  Object.assign(SIDES, { oldHono: gu('hono', compared, ' (compared)'), oldPlain: gu('plain', compared, ' (compared)') })
+  RATIOS.push(['guHono', 'oldHono', 0.97], ['guPlain', 'oldPlain', 0.97])
+}
 
 const SCENARIOS = [['plaintext', '/'], ['json', '/json']]
 const sideCount = Object.keys(SIDES).length

@@ -3,6 +3,7 @@
 // lazily built Request behaving as a Request.
 import { existsSync } from 'node:fs'
 import http from 'node:http'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { Gu, cleanupApps, killAll, makeApp, request, sleep } from '../src/harness.js'
@@ -10,9 +11,9 @@ import { Gu, cleanupApps, killAll, makeApp, request, sleep } from '../src/harnes
 afterEach(killAll)
 afterAll(cleanupApps)
 
-async function serve(files: Record<string, string>, workerClass = 'async'): Promise<{ gu: Gu; url: string; dir: string }> {
+async function serve(files: Record<string, string>, workerClass = 'async', more: string[] = []): Promise<{ gu: Gu; url: string; dir: string }> {
   const dir = makeApp(files)
-  const gu = new Gu(['app.mjs', '-k', workerClass, '-b', '127.0.0.1:0'], { cwd: dir })
+  const gu = new Gu(['app.mjs', '-k', workerClass, '-b', '127.0.0.1:0', ...more], { cwd: dir })
   await gu.waitForWorkers(1)
   return { gu, url: await gu.url(), dir }
 }
@@ -65,9 +66,32 @@ describe.each(['async', 'sync'])('fetch responses with a known length (-k %s)', 
     const head = await request(`${url}/string`, { method: 'HEAD' })
     expect(head.status).toBe(200)
     expect(head.body).toBe('')
+    // HTTP/1.0 has no chunked framing: the length is there too.
+    expect(await rawResponse(url, 'GET /hono-json HTTP/1.0\r\nHost: x\r\n\r\n')).toMatch(/\r\ncontent-length: 10\r\n[^]*\r\n\r\n\{"a":"é"\}$/i)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
+
+  it("show their Content-Length to the access log's {content-length}o", async () => {
+    const { gu, url } = await serve({ 'app.mjs': BODIES_APP }, workerClass, ['--access-logfile', '-', '--access-logformat', 'LEN %(U)s %({content-length}o)s'])
+    for (const path of ['/hono-json', '/string', '/blob', '/empty']) await request(url + path)
+    await gu.waitFor(/LEN \/empty /)
+    expect(gu.stdout).toMatch(/LEN \/hono-json 10\n[^]*LEN \/string 6\n[^]*LEN \/blob 6\n[^]*LEN \/empty 0\n/)
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
   })
 })
+
+/** The whole response to one raw request on its own connection (which the server closes after it). */
+function rawResponse(url: string, text: string): Promise<string> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(text))
+    let got = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (got += chunk))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(got))
+  })
+}
 
 describe('a client that goes away mid-stream', () => {
   it("cancels the response stream (Hono's onAbort runs) and aborts the request's signal", async () => {

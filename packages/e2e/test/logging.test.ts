@@ -36,6 +36,23 @@ describe('access log', () => {
     expect(line).toBe(`ATOMS m=POST U=/path/x q=a=b s=200 H=HTTP/1.1 id=abc-123 ct=text/plain p=<${worker}>`)
     expect(await gu.stop()).toEqual({ code: 0, signal: null })
   })
+
+  it("shows the Content-Length node:http wrote itself as {content-length}o (res.end(body) with no head set)", async () => {
+    const app = `export function app(req, res) {
+  if (req.url === '/set') res.setHeader('content-length', '3')
+  if (req.url === '/head-first') res.writeHead(200, { 'x-kind': 'head' })
+  res.end('abc')
+}
+`
+    const dir = makeApp({ 'app.mjs': app })
+    const gu = new Gu(asyncArgs('app.mjs:app', '--access-logfile', '-', '--access-logformat', 'LEN %(U)s %({content-length}o)s'), { cwd: dir })
+    const url = await gu.url()
+    for (const path of ['/implicit', '/set', '/head-first']) await request(url + path)
+    await waitUntil('the access log lines', () => gu.stdout.includes('LEN /head-first'))
+    // With a head written first, node frames the body as chunked: no length to show.
+    expect(gu.stdout).toMatch(/LEN \/implicit 3\n[^]*LEN \/set 3\n[^]*LEN \/head-first -\n/)
+    expect(await gu.stop()).toEqual({ code: 0, signal: null })
+  })
 })
 
 /** Every non-empty line of `text`, each parsed as JSON (a line that isn't fails the test). */

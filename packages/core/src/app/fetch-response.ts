@@ -31,7 +31,8 @@ export class LightResponse {
     const status = init?.status ?? 200
     const statusText = init?.statusText ?? ''
     const simple = body == null || typeof body === 'string' || body instanceof Uint8Array
-    const valid = Number.isInteger(status) && status >= 200 && status <= 599 && (body == null || !NULL_BODY_STATUS.has(status)) && REASON_PHRASE.test(statusText)
+    // Most responses are a 200 with no reason phrase: no Set or regex for those.
+    const valid = status === 200 ? statusText === '' || REASON_PHRASE.test(statusText) : Number.isInteger(status) && status >= 200 && status <= 599 && (body == null || !NULL_BODY_STATUS.has(status)) && REASON_PHRASE.test(statusText)
     if (!simple || !valid) {
       // Streams, blobs, forms … and anything the spec rejects: the real thing, with its errors.
       this.#real = new NativeResponse(body, init)

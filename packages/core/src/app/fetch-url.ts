@@ -13,13 +13,24 @@ export function requestUrl(req: NodeRequest): string {
   const host = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? 'localhost'
   const encrypted = req.headers[':scheme'] === 'https' || (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true
   const trust = proxyTrust()
-  // A trusted proxy in front says whether the client spoke https (--secure-scheme-headers).
-  const https = trust ? trust.scheme(req.headers, req.socket?.remoteAddress, encrypted) === 'https' : encrypted
+  // A trusted proxy in front says whether the client spoke https (--secure-scheme-headers). The
+  // peer (a getter into the socket) is read only when the request carries such a header.
+  const https = trust?.namesScheme(req.headers) ? trust.scheme(req.headers, req.socket?.remoteAddress, encrypted) === 'https' : encrypted
   return absoluteUrl(https ? 'https' : 'http', host, req.url ?? '/')
 }
 
+/** The last URL joined, and what from: a keep-alive client often asks for the same one again. */
+let last = { scheme: '', host: '', target: '', url: '' }
+
 /** `scheme://host` and the request target as `Request.url` spells them (any engine). */
 export function absoluteUrl(scheme: 'http' | 'https', host: string, target: string): string {
+  if (target === last.target && host === last.host && scheme === last.scheme) return last.url
+  const url = joinUrl(scheme, host, target)
+  last = { scheme, host, target, url }
+  return url
+}
+
+function joinUrl(scheme: 'http' | 'https', host: string, target: string): string {
   const defaultPort = host.endsWith(scheme === 'https' ? ':443' : ':80')
   if (!defaultPort && plainHost(host) && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return `${scheme}://${host}${target}`
   // Joined, not resolved: a target of `//x/y` is a path on this host, not another host.

@@ -33,11 +33,34 @@ export function writeResponse(response: Response, res: NodeResponse, head: boole
 function writeWhole(res: NodeResponse, status: number, statusText: string, headers: OutgoingHeaders, body: string | Uint8Array | null, head: boolean): void {
   // The real length, whatever the app said; except for a HEAD without a body, where the app's
   // Content-Length (if any) describes the body a GET would get.
-  if (body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
+  if (body !== null) setLength(res, headers, typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
   else if (!head && !NO_CONTENT.has(status)) headers['content-length'] = '0'
   writeHead(res, status, statusText, headers)
   if (head || body === null) res.end()
   else (res as ServerResponse).end(body)
+}
+
+/** node:http's own fields for a response's framing (as `@hono/node-server` sets them). */
+interface Framing {
+  _contentLength: number | null
+  _hasBody: boolean
+  _removedContLen: boolean
+  useChunkedEncodingByDefault: boolean
+}
+
+/**
+ * The body's length: handed to node:http, which writes the Content-Length line itself, when it
+ * would (an HTTP/1.1 response node frames, no framing header from the app); that spares a header
+ * node validates and matches on every response. Else as a header.
+ */
+function setLength(res: NodeResponse, headers: OutgoingHeaders, length: number): void {
+  const framing = res as unknown as Partial<Framing>
+  if (framing._contentLength === null && framing._hasBody === true && framing.useChunkedEncodingByDefault === true && framing._removedContLen === false && headers['transfer-encoding'] === undefined && headers.trailer === undefined) {
+    if (headers['content-length'] !== undefined) delete headers['content-length']
+    framing._contentLength = length
+  } else {
+    headers['content-length'] = String(length)
+  }
 }
 
 function writeHead(res: NodeResponse, status: number, statusText: string, headers: OutgoingHeaders): void {

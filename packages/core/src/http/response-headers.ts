@@ -15,7 +15,21 @@ export function captureResponseHeaders(res: ServerResponse | Http2ServerResponse
     if (headers) passed = toRecord(headers)
     return (writeHead as (...args: unknown[]) => unknown).call(this, statusCode, ...rest)
   } as typeof res.writeHead
-  return (name) => res.getHeader(name) ?? passed[name.toLowerCase()]
+  return (name) => {
+    const lower = name.toLowerCase()
+    return res.getHeader(name) ?? passed[lower] ?? (lower === 'content-length' ? framedLength(res) : undefined)
+  }
+}
+
+/**
+ * The Content-Length node:http wrote itself, from the length it was handed (`end(body)` before
+ * any head, or the fetch adapter's known-length bodies): no header holds it.
+ */
+function framedLength(res: ServerResponse | Http2ServerResponse): string | undefined {
+  const framing = res as { _contentLength?: unknown; _hasBody?: boolean; _removedContLen?: boolean; useChunkedEncodingByDefault?: boolean }
+  if (typeof framing._contentLength !== 'number' || !framing._hasBody || framing._removedContLen || !framing.useChunkedEncodingByDefault) return undefined
+  if (res.getHeader('transfer-encoding') !== undefined) return undefined
+  return String(framing._contentLength)
 }
 
 function toRecord(headers: Exclude<HeadersArg, undefined>): OutgoingHttpHeaders {
