@@ -88,9 +88,13 @@ function requestHandler(worker: WorkerRuntime, uwsApp: TemplatedApp, bodyRate: B
       if (head.refusal) return refuse(res, head)
       const exchange = new FetchExchange(res, head, keepPeer)
       if (hasBody(head)) bodyRate.track(exchange)
-      exchange.active = worker.beginRequest(exchange.view)
-      serveFetch(worker, fetch, exchange, new PlainFetchServer(exchange.view, uwsApp))
-      exchange.leaveCallback()
+      // Whatever happens, the callback leaves with the abort handler an open response needs.
+      try {
+        exchange.active = worker.beginRequest(exchange.view)
+        serveFetch(worker, fetch, exchange, new PlainFetchServer(exchange.view, uwsApp))
+      } finally {
+        exchange.leaveCallback()
+      }
     }
   }
   const listener = app.listener
@@ -99,9 +103,12 @@ function requestHandler(worker: WorkerRuntime, uwsApp: TemplatedApp, bodyRate: B
     if (head.refusal) return refuse(res, head)
     const exchange = nodeExchange(res, head, keepPeer)
     if (hasBody(head)) bodyRate.track(exchange)
-    exchange.active = worker.beginRequest(exchange.view)
-    serveNode(worker, listener, exchange)
-    exchange.leaveCallback()
+    try {
+      exchange.active = worker.beginRequest(exchange.view)
+      serveNode(worker, listener, exchange)
+    } finally {
+      exchange.leaveCallback()
+    }
   }
 }
 
