@@ -14,6 +14,8 @@ const WHOLE_LIMIT = 64 * 1024
 
 export type HeaderPairs = Iterable<readonly [string, string | number | readonly string[]]>
 export type HeaderRecord = Readonly<Record<string, string | readonly string[]>>
+/** node's outgoing header store (`kOutHeaders`). */
+export type HeaderStore = Readonly<Record<string, readonly [string, string | number | readonly string[]]>>
 
 function statusLine(status: number, text: string | undefined): string {
   if (text) return `${status} ${text}`
@@ -96,12 +98,26 @@ export class Exchange implements ResponseView {
   #waiting: (() => void) | undefined
   #pending: { body: Uint8Array; base: number; close: boolean } | undefined
 
+  /**
+   * Still inside uWS's request callback: uWS has corked the socket for it and no abort can come,
+   * so writes need no `cork` of their own and `onAborted` waits for `leaveCallback`.
+   */
+  #inCallback = true
+
   /** `keepPeer`: something reads the peer after the response (the access log, a hook). */
   constructor(res: HttpResponse, head: RequestHead, keepPeer: boolean) {
     this.res = res
     this.head = head
     this.view = new UwsRequestView(head, res, !keepPeer)
-    res.onAborted(() => this.#aborted())
+  }
+
+  /**
+   * The uWS callback returns: a response still open from here on needs the abort handler (uWS
+   * requires one then); one that ended inside the callback never registers it.
+   */
+  leaveCallback(): void {
+    this.#inCallback = false
+    if (!this.done) this.res.onAborted(() => this.#aborted())
   }
 
   get isHead(): boolean {
@@ -117,18 +133,31 @@ export class Exchange implements ResponseView {
     return this.active?.closeConnection ?? true
   }
 
-  /** Status line and headers into uWS's buffer; call inside `cork`. */
+  /** Status line and headers into uWS's buffer; call inside `cork`. Names are lower-case. */
   writeHead(status: number, statusText: string | undefined, headers: HeaderPairs | HeaderRecord): void {
-    this.statusCode = status
-    this.res.writeStatus(statusLine(status, statusText))
+    this.#writeStatus(status, statusText)
     // A record (core's outgoing headers) is read in place: no pairs made for it.
-    if (Symbol.iterator in headers) for (const [name, value] of headers) this.#header(name, value)
-    else for (const name in headers) this.#header(name, headers[name]!)
+    if (Symbol.iterator in headers) for (const [name, value] of headers) this.#header(name, name, value)
+    else for (const name in headers) this.#header(name, name, headers[name]!)
     this.headWritten = true
   }
 
-  #header(name: string, value: string | number | readonly string[]): void {
-    const lower = name.toLowerCase()
+  /** The same from node's header store (lower-case name → [name as set, value]): names go out as the app spelled them. */
+  writeStoredHead(status: number, statusText: string | undefined, store: HeaderStore): void {
+    this.#writeStatus(status, statusText)
+    for (const lower in store) {
+      const entry = store[lower]!
+      this.#header(lower, entry[0], entry[1])
+    }
+    this.headWritten = true
+  }
+
+  #writeStatus(status: number, statusText: string | undefined): void {
+    this.statusCode = status
+    this.res.writeStatus(statusLine(status, statusText))
+  }
+
+  #header(lower: string, name: string, value: string | number | readonly string[]): void {
     if (ENGINE_HEADERS.has(lower)) {
       if (lower === 'connection' && /\bclose\b/i.test(String(value))) this.appCloses = true
       return
@@ -236,9 +265,7 @@ export class Exchange implements ResponseView {
     if (this.done) return
     if (this.headWritten) return this.close()
     // The app's request fails first, so nothing it does next can write: then the 408.
-    const onAbort = this.onAbort
-    this.onAbort = undefined
-    onAbort?.()
+    this.#tellAbort()
     this.cork(() => {
       this.appCloses = true
       this.writeHead(408, undefined, [['content-type', 'text/plain']])
@@ -290,7 +317,9 @@ export class Exchange implements ResponseView {
 
   /** Runs `fn` corked (one send for head and body), unless the client left. */
   cork(fn: () => void): void {
-    if (!this.done) this.res.cork(fn)
+    if (this.done) return
+    if (this.#inCallback) fn()
+    else this.res.cork(fn)
   }
 
   /** Cuts the connection: a response that can't be completed. */
@@ -318,11 +347,20 @@ export class Exchange implements ResponseView {
     const waiting = this.#waiting
     this.#waiting = undefined
     waiting?.()
+    this.#tellAbort()
+    this.active?.end(this)
+  }
+
+  /** The request is over before its response: the class's own reaction, then `onAbort`'s. */
+  #tellAbort(): void {
+    this.clientLeft()
     const onAbort = this.onAbort
     this.onAbort = undefined
     onAbort?.()
-    this.active?.end(this)
   }
+
+  /** What the app's side does when the client leaves (or its body is too slow): for subclasses. */
+  clientLeft(): void {}
 }
 
 /** A 500 if nothing was sent yet, else cut the connection. */

@@ -14,7 +14,7 @@ export class FetchExchange extends Exchange {
     if (this.aborted && !abort.signal.aborted) abort.abort()
     return abort
   }
-  clientLeft(): void {
+  override clientLeft(): void {
     this.#abort?.abort()
   }
 }
@@ -63,29 +63,32 @@ const NO_BODY = new Set(['GET', 'HEAD'])
 /** Serves one request with a fetch handler; the head is copied and the exchange listening for an abort. */
 export function serveFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange: FetchExchange, server?: FetchServer): void {
   const { head } = exchange
-  exchange.onAbort = () => exchange.clientLeft()
   // uWS hands body chunks only to an onData set before this callback returns.
   const body = head.bodyLength !== -1 && head.bodyLength !== 0 && !NO_BODY.has(head.method) ? requestBody(exchange) : undefined
   const request = new UwsRequest(exchange, body) as unknown as Request
   exchange.native = request
   exchange.view.native = request
-  const run = () => {
-    let result: Response | undefined | Promise<Response | undefined>
-    try {
-      result = fetch(request, server)
-    } catch (error) {
-      return failResponse(exchange, worker, error)
-    }
-    if (!(result instanceof Promise)) return writeResponse(worker, exchange, result as Response)
-    result.then(
-      (response) => writeResponse(worker, exchange, response as Response),
-      // Done already: the client left, or its body was too slow (408); the app's failure is that.
-      (error) => (exchange.done ? undefined : failResponse(exchange, worker, error)),
-    )
-  }
   const admitted = exchange.active!.admitted
-  if (!admitted) return run()
-  admitted.then(run, (error) => failResponse(exchange, worker, error))
+  if (!admitted) return runFetch(worker, fetch, exchange, request, server)
+  admitted.then(
+    () => runFetch(worker, fetch, exchange, request, server),
+    (error) => failResponse(exchange, worker, error),
+  )
+}
+
+function runFetch(worker: WorkerRuntime, fetch: FetchHandler, exchange: FetchExchange, request: Request, server: FetchServer | undefined): void {
+  let result: Response | undefined | Promise<Response | undefined>
+  try {
+    result = fetch(request, server)
+  } catch (error) {
+    return failResponse(exchange, worker, error)
+  }
+  if (!(result instanceof Promise)) return writeResponse(worker, exchange, result as Response)
+  result.then(
+    (response) => writeResponse(worker, exchange, response as Response),
+    // Done already: the client left, or its body was too slow (408); the app's failure is that.
+    (error) => (exchange.done ? undefined : failResponse(exchange, worker, error)),
+  )
 }
 
 function writeResponse(worker: WorkerRuntime, exchange: FetchExchange, response: Response): void {

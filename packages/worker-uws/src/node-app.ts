@@ -4,7 +4,9 @@
 import { EventEmitter } from 'node:events'
 import { IncomingMessage, ServerResponse } from 'node:http'
 import type { NodeListener, WorkerRuntime } from '@gu/core'
-import { Exchange, failResponse, type HeaderPairs } from './exchange.js'
+import type { HttpResponse } from 'uWebSockets.js'
+import { Exchange, failResponse, type HeaderStore } from './exchange.js'
+import type { RequestHead } from './request-head.js'
 
 const kOutHeaders = (() => {
   const probe = new ServerResponse(new IncomingMessage(null as never))
@@ -12,8 +14,12 @@ const kOutHeaders = (() => {
   return Object.getOwnPropertySymbols(probe).find((s) => s.description === 'kOutHeaders')
 })()
 
-/** The connection as node-style code reaches it (`req.socket`, `res.socket`): the peer, and closing it. */
-export class UwsSocket extends EventEmitter {
+/**
+ * The connection as node-style code reaches it (`req.socket`, `res.socket`): the peer, and closing
+ * it. An EventEmitter by prototype whose listener table is made by the first `on`, not for every
+ * request (few listen to it): EventEmitter's methods all allow for a missing table.
+ */
+export class UwsSocket {
   readonly encrypted: boolean
   readable = true
   writable = true
@@ -25,7 +31,6 @@ export class UwsSocket extends EventEmitter {
   readonly #exchange: Exchange
 
   constructor(exchange: Exchange) {
-    super()
     this.#exchange = exchange
     this.encrypted = exchange.view.encrypted
   }
@@ -78,6 +83,9 @@ export class UwsSocket extends EventEmitter {
     this.emit('close', true)
   }
 }
+
+export interface UwsSocket extends EventEmitter {}
+Object.setPrototypeOf(UwsSocket.prototype, EventEmitter.prototype)
 
 type Chunk = string | Uint8Array
 type Callback = (error?: Error | null) => void
@@ -132,11 +140,11 @@ function writeHead(this: UwsServerResponse, status: number, reason?: unknown, he
   return this
 }
 
-function outHeaders(res: UwsServerResponse): HeaderPairs {
-  const store = kOutHeaders ? ((res as unknown as Record<symbol, Record<string, [string, string | number | string[]]> | null>)[kOutHeaders] ?? null) : undefined
-  if (store !== undefined) return store ? Object.values(store) : []
-  return Object.entries(res.getHeaders()) as [string, string][]
+/** node's header store, read in place (a for-in: `Object.values` of its null-prototype object is slow). */
+function outStore(res: UwsServerResponse): HeaderStore | undefined {
+  return kOutHeaders ? ((res as unknown as Record<symbol, HeaderStore | null>)[kOutHeaders] ?? EMPTY_STORE) : undefined
 }
+const EMPTY_STORE: HeaderStore = {}
 
 function toChunk(chunk: unknown, encoding: unknown): Chunk {
   if (typeof chunk === 'string') return typeof encoding === 'string' && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding as BufferEncoding) : chunk
@@ -145,7 +153,9 @@ function toChunk(chunk: unknown, encoding: unknown): Chunk {
 }
 
 function headOut(res: UwsServerResponse): void {
-  res.exchange.writeHead(res.statusCode, res.statusMessage, outHeaders(res))
+  const store = outStore(res)
+  if (store) res.exchange.writeStoredHead(res.statusCode, res.statusMessage, store)
+  else res.exchange.writeHead(res.statusCode, res.statusMessage, Object.entries(res.getHeaders()) as [string, string][])
 }
 
 function write(this: UwsServerResponse, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
@@ -193,8 +203,8 @@ function end(this: UwsServerResponse, chunk?: unknown, encoding?: unknown, cb?: 
   exchange.cork(() => {
     if (!exchange.headWritten) {
       headOut(this)
-      const length = this.getHeader('content-length')
-      exchange.endWhole(data, exchange.isHead && length !== undefined ? Number(length) : undefined)
+      const length = exchange.isHead ? this.getHeader('content-length') : undefined
+      exchange.endWhole(data, length !== undefined ? Number(length) : undefined)
     } else {
       exchange.endStream(data)
     }
@@ -218,29 +228,74 @@ function destroy(this: UwsServerResponse, error?: Error): UwsServerResponse {
   return this
 }
 
-/** Serves one request with a node listener. */
+/** A node-style request's exchange: what its req/res objects do when it ends or the client leaves. */
+class NodeExchange extends Exchange {
+  req!: IncomingMessage
+  response!: UwsServerResponse
+  socket!: UwsSocket
+
+  override clientLeft(): void {
+    const { req, response } = this
+    this.socket.closed()
+    // node:http: the request is destroyed (an 'error' only if someone listens), then the response closes.
+    if (!req.complete) req.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
+    else req.destroy()
+    response.destroyed = true
+    response.emit('close')
+  }
+
+  override finish(): void {
+    if (this.done) return
+    super.finish()
+    // A response cut short (a body below --min-body-rate) already said 'close'.
+    if (!this.response.destroyed) process.nextTick(emitFinished, this.response)
+  }
+}
+
+function emitFinished(response: UwsServerResponse): void {
+  response.emit('finish')
+  response.emit('close')
+}
+
+/** node's own `_read` pushes nothing for a bodiless request: the end is pushed when someone reads. */
+function endOnRead(this: IncomingMessage): void {
+  this.push(null)
+}
+
+/** An exchange for `serveNode`. */
+export function nodeExchange(res: HttpResponse, head: RequestHead, keepPeer: boolean): Exchange {
+  return new NodeExchange(res, head, keepPeer)
+}
+
+/** Serves one request with a node listener, on an exchange from `nodeExchange`. */
 export function serveNode(worker: WorkerRuntime, listener: NodeListener, exchange: Exchange): void {
-  const { head, res } = exchange
-  const socket = new UwsSocket(exchange)
+  const node = exchange as NodeExchange
+  const { head, res } = node
+  const socket = new UwsSocket(node)
   const req = new IncomingMessage(socket as never)
   req.method = head.method
   req.url = head.url
   req.httpVersion = '1.1'
   req.httpVersionMajor = 1
   req.httpVersionMinor = 1
-  req.headers = head.headers as IncomingMessage['headers']
-  req.rawHeaders = head.raw
-  const response = new UwsServerResponse(req, exchange)
-  exchange.native = response
-  exchange.view.native = req
-  if (worker.needs.responseHeaders) exchange.headerReader = (name) => response.getHeader(name)
+  // node builds `req.headers` from these on first read (its own rules: duplicates, cookies); the
+  // runtime's view (access log, forwarded) reads the same object.
+  ;(req as unknown as { _addHeaderLines(raw: string[], n: number): void })._addHeaderLines(head.raw, head.raw.length)
+  head.shareHeaders(req)
+  const response = new UwsServerResponse(req, node)
+  node.req = req
+  node.response = response
+  node.socket = socket
+  node.native = response
+  node.view.native = req
+  if (worker.needs.responseHeaders) node.headerReader = (name) => response.getHeader(name)
 
   if (head.bodyLength === -1 || head.bodyLength === 0) {
     req.complete = true
-    req.push(null)
+    req._read = endOnRead
   } else {
     res.onData((chunk, isLast) => {
-      exchange.received(chunk.byteLength, isLast)
+      node.received(chunk.byteLength, isLast)
       if (req.destroyed) return
       if (chunk.byteLength > 0 && !req.push(Buffer.copyBytesFrom(new Uint8Array(chunk)))) socket.pause()
       if (isLast) {
@@ -249,34 +304,19 @@ export function serveNode(worker: WorkerRuntime, listener: NodeListener, exchang
       }
     })
   }
-  exchange.onAbort = () => {
-    socket.closed()
-    // node:http: the request is destroyed (an 'error' only if someone listens), then the response closes.
-    if (!req.complete) req.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
-    else req.destroy()
-    response.destroyed = true
-    response.emit('close')
-  }
-  const finished = exchange.finish.bind(exchange)
-  exchange.finish = () => {
-    finished()
-    // A response cut short (a body below --min-body-rate) already said 'close'.
-    if (response.destroyed) return
-    process.nextTick(() => {
-      response.emit('finish')
-      response.emit('close')
-    })
-  }
+  const admitted = node.active!.admitted
+  if (!admitted) return runListener(worker, listener, node)
+  admitted.then(
+    () => runListener(worker, listener, node),
+    (error) => failResponse(node, worker, error),
+  )
+}
 
-  const run = () => {
-    try {
-      const result = listener(req, response) as unknown
-      if (result instanceof Promise) result.catch((error) => failResponse(exchange, worker, error))
-    } catch (error) {
-      failResponse(exchange, worker, error)
-    }
+function runListener(worker: WorkerRuntime, listener: NodeListener, exchange: NodeExchange): void {
+  try {
+    const result = listener(exchange.req, exchange.response) as unknown
+    if (result instanceof Promise) result.catch((error) => failResponse(exchange, worker, error))
+  } catch (error) {
+    failResponse(exchange, worker, error)
   }
-  const admitted = exchange.active!.admitted
-  if (!admitted) return run()
-  admitted.then(run, (error) => failResponse(exchange, worker, error))
 }

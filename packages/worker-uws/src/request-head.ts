@@ -15,6 +15,12 @@ const SINGLE = new Set([
   'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
 ])
 
+/** The usual methods upper-cased once, not per request. */
+const UPPER_METHODS: Readonly<Record<string, string>> = Object.assign(
+  Object.create(null),
+  Object.fromEntries(['get', 'head', 'post', 'put', 'delete', 'patch', 'options'].map((method) => [method, method.toUpperCase()])),
+)
+
 /** One request's head: everything the engine and the app need after the uWS callback returns. */
 export class RequestHead {
   readonly method: string
@@ -26,6 +32,8 @@ export class RequestHead {
   bodyLength = -1
   refusal: Refusal | undefined
   #headers: Headers | undefined
+  /** An object whose `headers` are this head's (a node-style app's request, which builds them lazily). */
+  #shared: { readonly headers: unknown } | undefined
 
   /** uWS 20.30 doesn't say which HTTP/1 version the client spoke: 1.1 is assumed. */
   readonly httpVersionMajor = 1
@@ -33,7 +41,8 @@ export class RequestHead {
 
   constructor(req: HttpRequest, rules: RequestRules) {
     // uWS lower-cases the method (getCaseSensitiveMethod too, in this build); it only passes methods it knows.
-    this.method = req.getMethod().toUpperCase()
+    const method = req.getMethod()
+    this.method = UPPER_METHODS[method] ?? method.toUpperCase()
     const query = req.getQuery()
     this.url = query ? `${req.getUrl()}?${query}` : req.getUrl()
     const raw = this.raw
@@ -69,6 +78,7 @@ export class RequestHead {
 
   /** node:http's shape: lower-case names, duplicates joined (`set-cookie` an array, some fields kept once). */
   get headers(): Headers {
+    if (this.#shared) return this.#shared.headers as Headers
     if (this.#headers) return this.#headers
     const headers: Record<string, string | string[]> = {}
     const raw = this.raw
@@ -81,6 +91,11 @@ export class RequestHead {
       else if (!SINGLE.has(name)) headers[name] = `${had}${name === 'cookie' ? '; ' : ', '}${value}`
     }
     return (this.#headers = headers)
+  }
+
+  /** From now on `headers` are `source.headers`, built from `raw` by node's rules, the same object the app sees. */
+  shareHeaders(source: { readonly headers: unknown }): void {
+    this.#shared = source
   }
 
   get host(): string | undefined {

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import { CONTRACT_VERSION, drain, installLightResponse, REFUSAL_TEXT, refusalBody, requestRules, takesUpgrades, type BindAddress, type Settings, type WorkerClass, type WorkerRuntime } from '@gu/core'
 import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js'
 import { BodyRateGuard } from './body-rate.js'
-import { Exchange, servesTls } from './exchange.js'
+import { servesTls } from './exchange.js'
 import { FetchExchange, serveFetch } from './fetch-app.js'
 import { describeBind, listenOn } from './listen.js'
 import { loadUws } from './native.js'
-import { serveNode } from './node-app.js'
+import { nodeExchange, serveNode } from './node-app.js'
 import { RequestHead } from './request-head.js'
 import { checkTlsSettings, sslApp } from './ssl-app.js'
 import { PlainFetchServer, serveWebSockets } from './websockets.js'
@@ -88,18 +88,27 @@ function requestHandler(worker: WorkerRuntime, uwsApp: TemplatedApp, bodyRate: B
       if (head.refusal) return refuse(res, head)
       const exchange = new FetchExchange(res, head, keepPeer)
       if (hasBody(head)) bodyRate.track(exchange)
-      exchange.active = worker.beginRequest(exchange.view)
-      serveFetch(worker, fetch, exchange, new PlainFetchServer(exchange.view, uwsApp))
+      // Whatever happens, the callback leaves with the abort handler an open response needs.
+      try {
+        exchange.active = worker.beginRequest(exchange.view)
+        serveFetch(worker, fetch, exchange, new PlainFetchServer(exchange.view, uwsApp))
+      } finally {
+        exchange.leaveCallback()
+      }
     }
   }
   const listener = app.listener
   return (res, req) => {
     const head = new RequestHead(req, rules)
     if (head.refusal) return refuse(res, head)
-    const exchange = new Exchange(res, head, keepPeer)
+    const exchange = nodeExchange(res, head, keepPeer)
     if (hasBody(head)) bodyRate.track(exchange)
-    exchange.active = worker.beginRequest(exchange.view)
-    serveNode(worker, listener, exchange)
+    try {
+      exchange.active = worker.beginRequest(exchange.view)
+      serveNode(worker, listener, exchange)
+    } finally {
+      exchange.leaveCallback()
+    }
   }
 }
 

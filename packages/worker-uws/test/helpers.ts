@@ -133,17 +133,25 @@ export function get(url: string, options: http.RequestOptions & { body?: string 
   })
 }
 
-/** Sends raw bytes; resolves with what came back and whether the server closed, within `ms`. */
-export function raw(port: number, bytes: string | Buffer, ms = 3000): Promise<{ text: string; closed: boolean; ms: number }> {
+/** Keeps writing after the first bytes: `chunk` every `everyMs`, as a slow client does. */
+export interface Trickle {
+  chunk: string
+  everyMs: number
+}
+
+/** Sends raw bytes (then a `trickle`, if given); resolves with what came back and whether the server closed, within `ms`. */
+export function raw(port: number, bytes: string | Buffer, ms = 3000, trickle?: Trickle): Promise<{ text: string; closed: boolean; ms: number }> {
   return new Promise((resolve) => {
     const started = Date.now()
     const socket = net.connect(port, '127.0.0.1')
     let text = ''
     let settled = false
+    const dripping = trickle ? setInterval(() => socket.write(trickle.chunk), trickle.everyMs) : undefined
     const done = (closed: boolean) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      clearInterval(dripping)
       socket.destroy()
       resolve({ text, closed, ms: Date.now() - started })
     }

@@ -1,8 +1,7 @@
 // --min-body-rate over --body-timeout on uWS, for both app interfaces: a trickled body gets 408
 // and its connection closed, the app's request fails quietly, and the same worker serves on.
-import net from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
-import { appDir, cleanup, get, startGu } from './helpers.js'
+import { appDir, cleanup, get, raw, startGu } from './helpers.js'
 
 afterAll(cleanup)
 
@@ -24,26 +23,8 @@ export default {
 }
 `
 
-/** Sends a head announcing 100 kB, then a byte every 100 ms; resolves with what came back once closed (or after `ms`). */
-function trickle(port: number, ms: number): Promise<{ text: string; closed: boolean; ms: number }> {
-  return new Promise((resolve) => {
-    const started = Date.now()
-    const socket = net.connect(port, '127.0.0.1')
-    let text = ''
-    const timer = setInterval(() => socket.write('y'), 100)
-    const done = (closed: boolean) => {
-      clearInterval(timer)
-      clearTimeout(deadline)
-      socket.destroy()
-      resolve({ text, closed, ms: Date.now() - started })
-    }
-    const deadline = setTimeout(() => done(false), ms)
-    socket.on('data', (d) => (text += d.toString('latin1')))
-    socket.on('close', () => done(true))
-    socket.on('error', () => {})
-    socket.write('POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nfirst bytes')
-  })
-}
+/** A head announcing 100 kB, then a byte every 100 ms. */
+const SLOW_UPLOAD = 'POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nfirst bytes'
 
 describe('a body below --min-body-rate', () => {
   it.each([
@@ -52,7 +33,7 @@ describe('a body below --min-body-rate', () => {
   ])('gets 408 and its connection closed; the worker serves on (%s app)', async (_kind, module, source) => {
     const { gu, url, port } = await startGu(appDir({ 'app.mjs': source }), module, ['--body-timeout', '1', '--min-body-rate', '1000'])
     const [pid] = gu.workers()
-    const reply = await trickle(port, 6000)
+    const reply = await raw(port, SLOW_UPLOAD, 6000, { chunk: 'y', everyMs: 100 })
     expect(reply.text).toMatch(/^HTTP\/1.1 408 /)
     expect(reply.text).toMatch(/\r\nConnection: close\r\n/i)
     expect(reply.closed).toBe(true)
