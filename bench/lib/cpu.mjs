@@ -16,13 +16,28 @@ export function cpuByPid(pgid) {
   }
   for (const pid of pids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // fields[0] is field 3 (state)
+      const fields = statFields(`/proc/${pid}/stat`)
       if (Number(fields[2]) !== pgid) continue
       out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND)
     } catch {} // the process ended meanwhile
   }
   return out
+}
+
+/** CPU seconds (user + system) of process `pid`'s main thread alone (its thread id is its pid); 0 once it has ended. */
+export function mainThreadCpu(pid) {
+  try {
+    const fields = statFields(`/proc/${pid}/task/${pid}/stat`)
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+  } catch {
+    return 0
+  }
+}
+
+/** A /proc stat line's fields after the command name: [0] is field 3 (state). */
+function statFields(path) {
+  const stat = readFileSync(path, 'utf8')
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
 }
 
 /** CPU seconds each pid used between two `cpuByPid` snapshots. */

@@ -6,6 +6,7 @@ import type { Piscina } from 'piscina'
 import { ACK_BYTES, type FromThread, ownBuffer, type RequestHead, type Task, type ToThread, type ToThreadMessage, WINDOW_BYTES } from './protocol.js'
 import type { LightFirstQueue, Waiting } from './light-first-queue.js'
 import { reply } from './reply.js'
+import { TaskAbort } from './task-abort.js'
 import type { LinkedExchange, ThreadLinks } from './thread-links.js'
 
 /** What every request's exchange shares: the process's pool, its channels, its queue. */
@@ -44,7 +45,7 @@ export class MainExchange implements LinkedExchange, Waiting {
   /** The serving thread's port, known from its first message; until then messages to it wait in #pending. */
   #port: MessagePort | undefined
   #pending: ToThreadMessage[] = []
-  readonly #abort = new AbortController()
+  readonly #abort = new TaskAbort()
   #timer: NodeJS.Timeout | undefined
   #taskSettled = false
   #responseDone = false
@@ -87,7 +88,7 @@ export class MainExchange implements LinkedExchange, Waiting {
   /** A thread is free for it: hand it to piscina; settles when its thread is done with it. */
   run(): Promise<unknown> {
     this.#dispatched = true
-    return this.#side.pool.run(this.#task, { signal: this.#abort.signal }).then(
+    return this.#side.pool.run(this.#task, { signal: this.#abort }).then(
       (last: FromThread[] | undefined) => {
         if (last) this.onBatch(last, undefined)
         this.#settled()
