@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http'
+import { type Server, type ServerResponse, createServer } from 'node:http'
 import type { Socket } from 'node:net'
 import { acceptedSocket, applyRequestRules, ConnectionGuard, nodeRequestListener, refuseUpgrades, type WorkerRuntime } from '@gu/core'
 
@@ -35,9 +35,20 @@ export class SyncEngine {
   /** Connections accepted and not yet closed: a graceful stop waits for them. */
   #open = 0
   #idle: (() => void) | undefined
+  // One listener each for every connection and response (no closure made per connection).
+  readonly #onSocketClose: (this: Socket) => void
+  readonly #onResponseClose: (this: ServerResponse) => void
 
   constructor(worker: WorkerRuntime, acceptor: AcceptorFactory) {
     this.#worker = worker
+    const engine = this
+    this.#onSocketClose = function () {
+      engine.#socketClosed(this)
+    }
+    // Under TLS the request's socket is the encrypted layer over the one accepted.
+    this.#onResponseClose = function () {
+      engine.#requestOver(acceptedSocket(this.req.socket))
+    }
     this.#acceptor = acceptor(worker, this.#createServer())
   }
 
@@ -64,8 +75,7 @@ export class SyncEngine {
       res.shouldKeepAlive = false
       listener(req, res)
       // After the runtime's and the app's own 'close' listeners: they run before the next request.
-      // Under TLS the request's socket is the encrypted layer over the one accepted.
-      res.on('close', () => this.#requestOver(acceptedSocket(req.socket)))
+      res.on('close', this.#onResponseClose)
     })
     // A WebSocket would hold this worker's only slot for as long as it stays open.
     refuseUpgrades(server, this.#worker, 'the sync worker serves one connection at a time (use -k async for WebSockets)')
@@ -83,7 +93,7 @@ export class SyncEngine {
     this.#acceptor.pause()
     this.#current = socket
     this.#open++
-    socket.on('close', () => this.#socketClosed(socket))
+    socket.on('close', this.#onSocketClose)
   }
 
   /**

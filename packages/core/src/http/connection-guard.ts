@@ -50,10 +50,16 @@ export class ConnectionGuard {
   #refusedWarnedAt = 0
   /** Who to shed next, best last (see #shedOne); emptied by each sweep, which makes it stale. */
   #victims: TrackedConnection[] = []
+  /** One 'close' listener for every connection (no closure made per connection). */
+  readonly #onClose: (this: WithRecord<Socket>) => void
 
   constructor(worker: WorkerRuntime, options: GuardOptions = {}) {
     const { settings } = worker
     this.#worker = worker
+    const open = this.#open
+    this.#onClose = function () {
+      open.delete(this[TRACKED]!)
+    }
     this.#max = options.maxConnections ?? Math.min(settings.workerConnections, descriptorsForConnections())
     this.#limits = { headerTimeoutMs: settings.headerTimeout * 1000, bodyTimeoutMs: settings.bodyTimeout * 1000, minBodyRate: settings.minBodyRate }
     const shortest = Math.min(...[this.#limits.headerTimeoutMs, this.#limits.bodyTimeoutMs].filter((ms) => ms > 0))
@@ -112,7 +118,7 @@ export class ConnectionGuard {
     const tracked = new TrackedConnection(socket, now)
     ;(socket as WithRecord<Socket>)[TRACKED] = tracked
     this.#open.add(tracked)
-    socket.once('close', () => this.#open.delete(tracked))
+    socket.on('close', this.#onClose)
     return true
   }
 

@@ -38,7 +38,7 @@ export function nodeRequestListener(worker: WorkerRuntime): NodeEngineListener {
   }
 
   return (req, res) => {
-    const request = new NodeRequestView(req, res)
+    const request = new NodeRequestView(req, res, needs.remoteAddress)
     const active = worker.beginRequest(request, endConnection)
     if (active.closeConnection) endConnection(request)
     ;(res as Tracked)[ENDED] = new NodeResponseView(res, needs, active)

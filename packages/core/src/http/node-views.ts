@@ -9,29 +9,45 @@ import { captureResponseHeaders } from './response-headers.js'
 export type NodeRequest = IncomingMessage | Http2ServerRequest
 export type NodeResponse = ServerResponse | Http2ServerResponse
 type Headers = RequestView['headers']
+/** A peer address not read yet (undefined is an answer: a unix socket, or a connection gone). */
+const UNREAD = Symbol('gu.unread')
 
 /** A node:http or node:http2 (compatibility API) request, as the runtime sees every request. */
 export class NodeRequestView implements RequestView {
   readonly native: NodeRequest
   /** Kept for `mustClose`, which is handed this view; undefined for an upgrade (no response object). */
   readonly response: NodeResponse | undefined
-  /** The connection's peer. Read now: once the connection has gone, the socket no longer knows it. */
-  readonly peerAddress: string | undefined
-  /** The client: the peer, or whom a trusted proxy forwarded for (--forwarded-allow-ips). */
-  readonly remoteAddress: string | undefined
+  #peer: string | undefined | typeof UNREAD = UNREAD
+  #client: string | undefined | typeof UNREAD = UNREAD
   // Read now too: routers rewrite `req.url` as they dispatch (Express strips its mount path), and
   // the access log must show the request line the client sent.
   readonly url: string
   #headers: Headers | undefined
 
-  constructor(req: NodeRequest, res: NodeResponse | undefined) {
+  /**
+   * `keepPeer`: read the peer now (`needs.remoteAddress`: it is read after the response, when the
+   * socket no longer knows it); otherwise only when asked, which spares a getpeername() per
+   * connection when nothing asks.
+   */
+  constructor(req: NodeRequest, res: NodeResponse | undefined, keepPeer = true) {
     this.native = req
     this.response = res
-    const peer = req.socket?.remoteAddress
-    this.peerAddress = peer
-    const trust = proxyTrust()
-    this.remoteAddress = trust ? trust.clientAddress(req.headers, peer) : peer
     this.url = req.url ?? '/'
+    if (keepPeer) void this.remoteAddress
+  }
+
+  /** The connection's peer (undefined once the connection has gone, unless kept). */
+  get peerAddress(): string | undefined {
+    if (this.#peer === UNREAD) this.#peer = this.native.socket?.remoteAddress
+    return this.#peer
+  }
+  /** The client: the peer, or whom a trusted proxy forwarded for (--forwarded-allow-ips). */
+  get remoteAddress(): string | undefined {
+    if (this.#client !== UNREAD) return this.#client
+    const trust = proxyTrust()
+    const peer = this.peerAddress
+    this.#client = trust ? trust.clientAddress(this.native.headers, peer) : peer
+    return this.#client
   }
 
   get http2(): boolean {
