@@ -24,7 +24,7 @@ export class UwsRequest {
   }
   get url(): string {
     const exchange = this.#exchange
-    return (this.#url ??= requestUrl(exchange.view.scheme, exchange.head.host ?? 'localhost', exchange.head.url))
+    return (this.#url ??= absoluteUrl(exchange.view.scheme, exchange.head.host ?? 'localhost', exchange.head.url))
   }
   get headers(): Headers {
     return this.#real ? this.#real.headers : (this.#headers ??= toHeaders(this.#exchange.head.raw))
@@ -43,15 +43,6 @@ export class UwsRequest {
     }
     return (request.#real = new NativeRequest(request.url, init))
   }
-}
-
-/** The last URL made: keep-alive clients ask one host for the same few targets, and the checks behind it cost. */
-let last = { scheme: '', host: '', target: '', url: '' }
-
-function requestUrl(scheme: 'http' | 'https', host: string, target: string): string {
-  if (target === last.target && host === last.host && scheme === last.scheme) return last.url
-  last = { scheme, host, target, url: absoluteUrl(scheme, host, target) }
-  return last.url
 }
 
 delegateToRequest(UwsRequest, ['method', 'url', 'headers', 'signal'], UwsRequest.real)
