@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { framingOf, nodeFramesBody } from '../http/node-framing.js'
 import { type OutgoingHeaders, outgoingHeaders } from './fetch-headers.js'
 import { type NodeResponse, isHttp2 } from './fetch-node-types.js'
 import { LightResponse } from './fetch-response.js'
@@ -40,22 +41,14 @@ function writeWhole(res: NodeResponse, status: number, statusText: string, heade
   else (res as ServerResponse).end(body)
 }
 
-/** node:http's own fields for a response's framing (as `@hono/node-server` sets them). */
-interface Framing {
-  _contentLength: number | null
-  _hasBody: boolean
-  _removedContLen: boolean
-  useChunkedEncodingByDefault: boolean
-}
-
 /**
  * The body's length: handed to node:http, which writes the Content-Length line itself, when it
  * would (an HTTP/1.1 response node frames, no framing header from the app); that spares a header
  * node validates and matches on every response. Else as a header.
  */
 function setLength(res: NodeResponse, headers: OutgoingHeaders, length: number): void {
-  const framing = res as unknown as Partial<Framing>
-  if (framing._contentLength === null && framing._hasBody === true && framing.useChunkedEncodingByDefault === true && framing._removedContLen === false && headers['transfer-encoding'] === undefined && headers.trailer === undefined) {
+  const framing = framingOf(res)
+  if (framing._contentLength === null && nodeFramesBody(framing) && headers['transfer-encoding'] === undefined && headers.trailer === undefined) {
     if (headers['content-length'] !== undefined) delete headers['content-length']
     framing._contentLength = length
   } else {

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Http2ServerResponse } from 'node:http2'
+import { framingOf, nodeFramesBody } from './node-framing.js'
 
 type HeadersArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined
 
@@ -26,8 +27,8 @@ export function captureResponseHeaders(res: ServerResponse | Http2ServerResponse
  * any head, or the fetch adapter's known-length bodies): no header holds it.
  */
 function framedLength(res: ServerResponse | Http2ServerResponse): string | undefined {
-  const framing = res as { _contentLength?: unknown; _hasBody?: boolean; _removedContLen?: boolean; useChunkedEncodingByDefault?: boolean }
-  if (typeof framing._contentLength !== 'number' || !framing._hasBody || framing._removedContLen || !framing.useChunkedEncodingByDefault) return undefined
+  const framing = framingOf(res)
+  if (typeof framing._contentLength !== 'number' || !nodeFramesBody(framing)) return undefined
   if (res.getHeader('transfer-encoding') !== undefined) return undefined
   return String(framing._contentLength)
 }
