@@ -5,6 +5,7 @@ import http from 'node:http'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { alive, appDir, cleanup, get, sleep, startGu, startLoad, until } from './helpers.js'
+import { migratesQueuedConnections, NO_MIGRATION } from './migrate-req.mjs'
 
 afterAll(cleanup)
 
@@ -50,8 +51,11 @@ describe('many connections', () => {
   })
 })
 
+// Both reloads close the old workers' own listeners: without the kernel's migration their queued
+// connections are reset, which no worker class can prevent (the testkit run lists it as a gap).
 describe('zero-downtime signals under load', () => {
-  it('HUP: new workers take over without a failed request', async () => {
+  it('HUP: new workers take over without a failed request', async (ctx) => {
+    ctx.skip(!migratesQueuedConnections(), NO_MIGRATION)
     const { gu, url } = await startGu(appDir({ 'app.mjs': APP }), 'app.mjs:app', ['--graceful-timeout', '10'], 2)
     const before = gu.workers()
     const load = startLoad(url)
@@ -66,7 +70,8 @@ describe('zero-downtime signals under load', () => {
     expect(fresh.length).toBe(2)
   })
 
-  it('USR2, then TERM to the old arbiter: the new arbiter serves without a failed request', async () => {
+  it('USR2, then TERM to the old arbiter: the new arbiter serves without a failed request', async (ctx) => {
+    ctx.skip(!migratesQueuedConnections(), NO_MIGRATION)
     const dir = appDir({ 'app.mjs': APP })
     const pidfile = join(dir, 'gu.pid')
     const { gu, url } = await startGu(dir, 'app.mjs:app', ['-p', pidfile, '--graceful-timeout', '10'], 2)

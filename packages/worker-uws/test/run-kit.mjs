@@ -3,18 +3,9 @@
 // the documented reason, and are reported when they start to pass (an upstream build, a new core).
 // The strict corpus is one check of many cases: each failing case must be a listed gap, failing
 // the listed way; any other failing case fails the run.
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { runTestkit } from '@gu/worker-testkit'
-
-/** Whether the kernel hands a closing SO_REUSEPORT listener's queued connections to another (README: "Zero-downtime reloads"). */
-function migratesQueuedConnections() {
-  try {
-    return readFileSync('/proc/sys/net/ipv4/tcp_migrate_req', 'utf8').trim() === '1'
-  } catch {
-    return false
-  }
-}
+import { migratesQueuedConnections, NO_MIGRATION } from './migrate-req.mjs'
 
 const KNOWN_GAPS = [
   {
@@ -52,7 +43,7 @@ const KNOWN_GAPS = [
   ...(migratesQueuedConnections() ? [] : [{
     check: /under a steady load fails no request/,
     reason: /ECONNRESET/,
-    why: 'net.ipv4.tcp_migrate_req is 0 here: the kernel resets connections queued on a stopping worker\'s own listener (README: "Zero-downtime reloads")',
+    why: NO_MIGRATION,
   }]),
 ]
 

@@ -1,0 +1,2 @@
+export function migratesQueuedConnections(): boolean
+export const NO_MIGRATION: string
