@@ -9,6 +9,7 @@ import { type RequestHead, remoteAddress } from './request-head.js'
 const ENGINE_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date'])
 const statusLines = new Map<number, string>()
 const BODILESS = new Set([204, 304])
+const PLAIN_TEXT: HeaderRecord = { 'content-type': 'text/plain' }
 /** Bodies up to this size go out with one `end`; larger ones stream with `tryEnd` and `onWritable`. */
 const WHOLE_LIMIT = 64 * 1024
 
@@ -63,8 +64,9 @@ export class UwsRequestView implements RequestView {
   /** https on TLS, or when a trusted proxy says its client spoke it. */
   get scheme(): 'http' | 'https' {
     const trust = proxyTrust()
-    // Without a scheme header there is nothing to trust: the peer (costly) isn't looked up.
-    if (!trust || !trust.namesScheme(this.#head.headers)) return encrypted ? 'https' : 'http'
+    // Without a scheme header there is nothing to trust: the peer (costly) isn't looked up, nor
+    // the header record built (the raw names are enough to see that none came).
+    if (!trust || !this.#head.hasAny(schemeNames) || !trust.namesScheme(this.#head.headers)) return encrypted ? 'https' : 'http'
     return trust.scheme(this.#head.headers, this.peerAddress, encrypted)
   }
   get method(): string {
@@ -266,11 +268,8 @@ export class Exchange implements ResponseView {
     if (this.headWritten) return this.close()
     // The app's request fails first, so nothing it does next can write: then the 408.
     this.#tellAbort()
-    this.cork(() => {
-      this.appCloses = true
-      this.writeHead(408, undefined, [['content-type', 'text/plain']])
-      this.endWhole('Request Timeout\n')
-    })
+    this.appCloses = true
+    this.respondWhole(408, undefined, PLAIN_TEXT, 'Request Timeout\n')
   }
   /** A write failed and uWS has not called onWritable since. */
   #backpressure = false
@@ -313,6 +312,18 @@ export class Exchange implements ResponseView {
       waiting?.()
       return true
     })
+  }
+
+  /** A whole response, corked (one send for head and body), unless the client left: `endWhole` after `writeHead`. */
+  respondWhole(status: number, statusText: string | undefined, headers: HeaderPairs | HeaderRecord, body: Uint8Array | string | undefined, reported?: number): void {
+    if (this.done) return
+    // Inside the request callback (the usual case) no closure is made for a cork.
+    if (this.#inCallback) return this.#respondWhole(status, statusText, headers, body, reported)
+    this.res.cork(() => this.#respondWhole(status, statusText, headers, body, reported))
+  }
+  #respondWhole(status: number, statusText: string | undefined, headers: HeaderPairs | HeaderRecord, body: Uint8Array | string | undefined, reported: number | undefined): void {
+    this.writeHead(status, statusText, headers)
+    this.endWhole(body, reported)
   }
 
   /** Runs `fn` corked (one send for head and body), unless the client left. */
@@ -368,16 +379,17 @@ export function failResponse(exchange: Exchange, worker: WorkerRuntime, error: u
   worker.log.error(`Error handling request ${exchange.head.url}`, error)
   if (exchange.done) return
   if (exchange.headWritten) return exchange.close()
-  exchange.cork(() => {
-    exchange.appCloses = true
-    exchange.writeHead(500, undefined, [['content-type', 'text/plain']])
-    exchange.endWhole('Internal Server Error\n')
-  })
+  exchange.appCloses = true
+  exchange.respondWhole(500, undefined, PLAIN_TEXT, 'Internal Server Error\n')
 }
 
 /** Set once as the worker starts: every connection of a worker is TLS (SSLApp) or none is. */
 let encrypted = false
+/** The fields that may carry a proxy's word on the scheme, lower-case: --secure-scheme-headers' names and `Forwarded`. */
+let schemeNames: ReadonlySet<string> = new Set(['forwarded'])
 
-export function servesTls(on: boolean): void {
+/** What every request of this worker shares: TLS or not, and the names of the scheme headers (`NAME=value` entries). */
+export function servesTls(on: boolean, secureSchemeHeaders: readonly string[]): void {
   encrypted = on
+  schemeNames = new Set(['forwarded', ...secureSchemeHeaders.map((entry) => entry.slice(0, entry.indexOf('=')).trim().toLowerCase())])
 }

@@ -102,10 +102,7 @@ function writeResponse(worker: WorkerRuntime, exchange: FetchExchange, response:
     // A Response from a string or bytes, never materialized: straight to uWS.
     if (worker.needs.responseHeaders) exchange.headerReader = (name) => response.headers.get(name) ?? undefined
     const reported = exchange.isHead && parts.body === null ? reportedLength(response.headers) : undefined
-    exchange.cork(() => {
-      exchange.writeHead(parts.status, parts.statusText, outgoingHeaders(parts.headers, false, parts.defaultType))
-      exchange.endWhole(parts.body ?? undefined, reported)
-    })
+    exchange.respondWhole(parts.status, parts.statusText, outgoingHeaders(parts.headers, false, parts.defaultType), parts.body ?? undefined, reported)
     return
   }
   const headers = response.headers
@@ -114,10 +111,7 @@ function writeResponse(worker: WorkerRuntime, exchange: FetchExchange, response:
   if (whole !== undefined || !response.body || exchange.isHead) {
     const reported = exchange.isHead ? reportedLength(headers) : undefined
     if (exchange.isHead && whole === undefined) void response.body?.cancel().catch(() => {})
-    exchange.cork(() => {
-      exchange.writeHead(response.status, response.statusText, headers)
-      exchange.endWhole(whole ?? undefined, reported)
-    })
+    exchange.respondWhole(response.status, response.statusText, headers, whole ?? undefined, reported)
     return
   }
   void streamResponse(worker, exchange, response, response.body)

@@ -46,19 +46,14 @@ export class RequestHead {
     const query = req.getQuery()
     this.url = query ? `${req.getUrl()}?${query}` : req.getUrl()
     const raw = this.raw
-    let lengths = 0
-    let codings: string | undefined
-    let emptyName = false
-    req.forEach((name, value) => {
-      raw.push(name, value)
-      if (name === '') emptyName = true
-      if (name === 'content-length') {
-        lengths++
-        this.bodyLength = /^[0-9]{1,15}$/.test(value) ? Number(value) : -3
-      } else if (name === 'transfer-encoding') {
-        codings = codings === undefined ? value : `${codings}, ${value}`
-      }
-    })
+    // One callback and one record for every request, none made per request: uWS calls it synchronously.
+    seen.head = this
+    seen.lengths = 0
+    seen.codings = undefined
+    seen.emptyName = false
+    req.forEach(collect)
+    const { lengths, codings, emptyName } = seen
+    seen.head = undefined
     if (lengths > 0 || codings !== undefined) this.refusal = checkFraming(this, lengths, codings)
     if (this.refusal) return
     // What llhttp refuses and uWS 20.30 lets through, where it is cheap to see.
@@ -69,6 +64,17 @@ export class RequestHead {
     const verdict = checkRequestHead(this, rules)
     if (verdict === DROP_UNDERSCORED) this.raw = raw.filter((_, i) => !raw[i - (i & 1)]!.includes('_'))
     else this.refusal = verdict
+  }
+
+  /**
+   * Whether a field named in `names` (the secure scheme headers and `Forwarded`, as core's
+   * ProxyTrust reads them) came: without one, a proxy can't have changed the scheme, and the
+   * header record isn't built to ask.
+   */
+  hasAny(names: ReadonlySet<string>): boolean {
+    const raw = this.raw
+    for (let i = 0; i < raw.length; i += 2) if (names.has(raw[i]!)) return true
+    return false
   }
 
   /** The fields in node:http's shape, for gu's checks. */
@@ -102,6 +108,29 @@ export class RequestHead {
     const raw = this.raw
     for (let i = 0; i < raw.length; i += 2) if (raw[i] === 'host') return raw[i + 1]
     return undefined
+  }
+}
+
+/** What `collect` has seen of the head whose fields uWS's `forEach` is handing over. */
+const seen: { head: RequestHead | undefined; lengths: number; codings: string | undefined; emptyName: boolean } = {
+  head: undefined,
+  lengths: 0,
+  codings: undefined,
+  emptyName: false,
+}
+
+/** One field from uWS's `forEach`: copied, and the framing fields noted. */
+function collect(name: string, value: string): void {
+  const state = seen
+  const head = state.head!
+  head.raw.push(name, value)
+  if (name === 'content-length') {
+    state.lengths++
+    head.bodyLength = /^[0-9]{1,15}$/.test(value) ? Number(value) : -3
+  } else if (name === 'transfer-encoding') {
+    state.codings = state.codings === undefined ? value : `${state.codings}, ${value}`
+  } else if (name === '') {
+    state.emptyName = true
   }
 }
 

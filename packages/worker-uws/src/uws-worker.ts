@@ -34,7 +34,7 @@ const uwsWorker: WorkerClass = {
   async run(worker: WorkerRuntime): Promise<void> {
     const uws = loadUws()
     const app = worker.tls ? sslApp(uws, worker) : uws.App()
-    servesTls(worker.tls !== undefined)
+    servesTls(worker.tls !== undefined, worker.settings.secureSchemeHeaders)
     const bodyRate = new BodyRateGuard(worker.settings)
     const handler = requestHandler(worker, app, bodyRate)
     if (worker.app?.interface === 'fetch' && worker.app.websocket) serveWebSockets(uws, app, worker, worker.app.fetch, worker.app.websocket)
