@@ -326,11 +326,6 @@ export class Exchange implements ResponseView {
     this.endWhole(body, reported)
   }
 
-  /** Whether this is still uWS's request callback, where writes are corked already. */
-  get inCallback(): boolean {
-    return this.#inCallback
-  }
-
   /** Runs `fn` corked (one send for head and body), unless the client left. */
   cork(fn: () => void): void {
     if (this.done) return

@@ -173,8 +173,10 @@ function write(this: UwsServerResponse, chunk: unknown, encoding?: unknown, cb?:
   if (exchange.done) return false
   const data = toChunk(chunk, encoding)
   let ok = true
-  if (exchange.inCallback) ok = writeOut(this, data)
-  else exchange.res.cork(() => void (ok = writeOut(this, data)))
+  exchange.cork(() => {
+    if (!exchange.headWritten) headOut(this)
+    ok = exchange.write(data)
+  })
   if (typeof cb === 'function') process.nextTick(cb as Callback)
   if (!ok) {
     exchange.writable().then(() => {
@@ -182,11 +184,6 @@ function write(this: UwsServerResponse, chunk: unknown, encoding?: unknown, cb?:
     })
   }
   return ok
-}
-
-function writeOut(res: UwsServerResponse, data: Chunk): boolean {
-  if (!res.exchange.headWritten) headOut(res)
-  return res.exchange.write(data)
 }
 
 function end(this: UwsServerResponse, chunk?: unknown, encoding?: unknown, cb?: unknown): UwsServerResponse {
@@ -203,22 +200,16 @@ function end(this: UwsServerResponse, chunk?: unknown, encoding?: unknown, cb?: 
   const exchange = this.exchange
   const data = chunk === undefined || chunk === null ? undefined : toChunk(chunk, encoding)
   this.finished = true
-  if (exchange.done) return this
-  // Inside the request callback (the usual case) no closure is made for a cork.
-  if (exchange.inCallback) endOut(this, data)
-  else exchange.res.cork(() => endOut(this, data))
+  exchange.cork(() => {
+    if (!exchange.headWritten) {
+      headOut(this)
+      const length = exchange.isHead ? this.getHeader('content-length') : undefined
+      exchange.endWhole(data, length !== undefined ? Number(length) : undefined)
+    } else {
+      exchange.endStream(data)
+    }
+  })
   return this
-}
-
-function endOut(res: UwsServerResponse, data: Chunk | undefined): void {
-  const exchange = res.exchange
-  if (!exchange.headWritten) {
-    headOut(res)
-    const length = exchange.isHead ? res.getHeader('content-length') : undefined
-    exchange.endWhole(data, length !== undefined ? Number(length) : undefined)
-  } else {
-    exchange.endStream(data)
-  }
 }
 
 function flushHeaders(this: UwsServerResponse): void {
