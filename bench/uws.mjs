@@ -3,8 +3,9 @@
 // gu -k uws -w 2 against node:cluster x2: hello plaintext and JSON, keep-alive, wrk, same-run
 // ratios with the sides interleaved each round, and each side's CPU per request (its process
 // group's utime+stime from /proc over its wrk runs). With --compare DIR, part one also runs gu -k
-// uws as built in the checkout at DIR (e.g. /work/main), for a same-run A/B.
-// usage: node bench/uws.mjs [--duration 2] [--rounds 3] [--warmup 1] [--connections 50] [--port 18200] [--part one|two|front|all] [--compare DIR]
+// uws as built in the checkout at DIR (e.g. /work/main), for a same-run A/B; --part compare runs
+// only that A/B.
+// usage: node bench/uws.mjs [--duration 2] [--rounds 3] [--warmup 1] [--connections 50] [--port 18200] [--part one|two|front|compare|all] [--compare DIR]
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,7 +18,7 @@ import { runWrk } from './lib/wrk.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
-const USAGE = 'usage: node bench/uws.mjs [--duration 2] [--rounds 3] [--warmup 1] [--connections 50] [--port 18200] [--part one|two|front|all] [--compare DIR]'
+const USAGE = 'usage: node bench/uws.mjs [--duration 2] [--rounds 3] [--warmup 1] [--connections 50] [--port 18200] [--part one|two|front|compare|all] [--compare DIR]'
 const opt = benchOptions(
   {
     duration: { type: 'string', default: '2' },
@@ -96,8 +97,12 @@ if (compared) {
     oldNode: gu('gu -k uws, node app (compared)', nodeApp, compared.uws, 1, compared.bin),
   })
   PARTS.one.ratios.push(['uwsFetch', 'oldFetch', undefined], ['uwsNode', 'oldNode', undefined])
+  // The A/B alone, four sides: more rounds in the same time, for a change too small to see beside the others.
+  const { uwsFetch, oldFetch, uwsNode, oldNode } = PARTS.one.sides
+  PARTS.compare = { label: 'compare', sides: { uwsFetch, oldFetch, uwsNode, oldNode }, ratios: [['uwsFetch', 'oldFetch', undefined], ['uwsNode', 'oldNode', undefined]] }
 }
 
+if (opt.part === 'compare' && !compared) fail('--part compare needs --compare DIR (a built checkout, e.g. /work/main)')
 const partKeys = opt.part === 'all' ? ['one', 'two'] : [opt.part]
 // At most five sides a part, two scenarios, warm-up and rounds each, plus start-up.
 guardRun(60 + partKeys.length * 2 * (compared ? 7 : 5) * (warmup + rounds * (seconds + 0.5)) * 1.5)
