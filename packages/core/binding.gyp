@@ -1,7 +1,7 @@
 {
   "targets": [
     {
-      "target_name": "unix_datagram",
+      "target_name": "gu_core",
       "sources": ["native/addon.c", "native/unix-datagram.c", "native/accept-one.c", "native/reuse-port.c"]
     }
   ]

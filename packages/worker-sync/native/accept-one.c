@@ -82,6 +82,31 @@ static napi_value js_defer_accept(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// noDelay(watcher): TCP_NODELAY on a TCP listener. Linux copies it to every connection accepted
+// from it, sparing a setsockopt per connection (hasNoDelay checks that it did).
+// 0 on success, a negative errno otherwise (-ENOTSUP on a unix socket).
+static napi_value js_no_delay(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1]; void* p;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_get_value_external(env, argv[0], &p);
+  watcher_t* w = (watcher_t*)p;
+  int one = 1;
+  int status = !w->tcp ? -ENOTSUP : setsockopt(w->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0 ? 0 : -errno;
+  napi_value result; napi_create_int32(env, status, &result);
+  return result;
+}
+
+// hasNoDelay(fd): whether a connection's descriptor has TCP_NODELAY set.
+static napi_value js_has_no_delay(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int fd = -1; napi_get_value_int32(env, argv[0], &fd);
+  int value = 0; socklen_t len = sizeof(value);
+  int set = getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &value, &len) == 0 && value != 0;
+  napi_value result; napi_get_boolean(env, set, &result);
+  return result;
+}
+
 static watcher_t* get(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1]; void* p;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -115,5 +140,7 @@ NAPI_MODULE_INIT() {
   napi_create_function(env, "isTcp", NAPI_AUTO_LENGTH, js_is_tcp, NULL, &fn); napi_set_named_property(env, exports, "isTcp", fn);
   napi_create_function(env, "deferAccept", NAPI_AUTO_LENGTH, js_defer_accept, NULL, &fn); napi_set_named_property(env, exports, "deferAccept", fn);
   napi_create_function(env, "acceptNow", NAPI_AUTO_LENGTH, js_accept_now, NULL, &fn); napi_set_named_property(env, exports, "acceptNow", fn);
+  napi_create_function(env, "noDelay", NAPI_AUTO_LENGTH, js_no_delay, NULL, &fn); napi_set_named_property(env, exports, "noDelay", fn);
+  napi_create_function(env, "hasNoDelay", NAPI_AUTO_LENGTH, js_has_no_delay, NULL, &fn); napi_set_named_property(env, exports, "hasNoDelay", fn);
   return exports;
 }

@@ -35,15 +35,16 @@ let tcpWrap = ((): TcpWrap | undefined => {
 /**
  * A net.Socket for a freshly accepted connection descriptor, with Nagle's algorithm off as
  * node:http's own server sets it (a response written in parts must not wait for the client's ACK).
- * `tcp`: the descriptor came from a TCP listener (not a unix socket). Throws if the descriptor
- * can't be wrapped, having closed it.
+ * `tcp`: the descriptor came from a TCP listener (not a unix socket); `noDelaySet`: it has
+ * TCP_NODELAY already (passed on from the listener). Throws if the descriptor can't be wrapped,
+ * having closed it.
  */
-export function connectionSocket(fd: number, tcp: boolean): Socket {
+export function connectionSocket(fd: number, tcp: boolean, noDelaySet = false): Socket {
   if (tcp && tcpWrap) {
     try {
       const handle = new tcpWrap.TCP(tcpWrap.constants.SOCKET)
       if (handle.open(fd) === 0) {
-        handle.setNoDelay(true)
+        if (!noDelaySet) handle.setNoDelay(true)
         return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0])
       }
       handle.close() // it never took the descriptor: the portable way below says why, or serves

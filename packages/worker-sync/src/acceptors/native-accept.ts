@@ -21,6 +21,29 @@ interface Binding {
   isTcp(watcher: object): boolean
   /** TCP_DEFER_ACCEPT of `seconds` (0: off) on a TCP listener: 0, or a negative errno. */
   deferAccept(watcher: object, seconds: number): number
+  /** TCP_NODELAY on a TCP listener, for the connections accepted from it: 0, or a negative errno. */
+  noDelay?(watcher: object): number
+  /** Whether a connection's descriptor has TCP_NODELAY set. */
+  hasNoDelay?(fd: number): boolean
+}
+
+/**
+ * Where Nagle's algorithm gets turned off: on each connection (a setsockopt per connection), or
+ * once on the listener, when Linux passes the option on to the connections accepted from it
+ * (`checking` until the first connection has shown that it did).
+ */
+type NoDelay = 'each connection' | 'checking' | 'listener'
+
+function noDelayOnListener(binding: Binding, watcher: object, tcp: boolean): NoDelay {
+  if (!tcp || !binding.noDelay || !binding.hasNoDelay) return 'each connection'
+  return binding.noDelay(watcher) === 0 ? 'checking' : 'each connection'
+}
+
+/** A listening socket this worker watches. */
+interface Watched {
+  readonly watcher: object
+  readonly tcp: boolean
+  noDelay: NoDelay
 }
 
 /** This package's directory, where node-gyp-build looks for prebuilds/ and build/. */
@@ -61,16 +84,18 @@ export function nativeAccept(binding: Binding) {
       setTimeout(resume, BACK_OFF_MS).unref()
     }
     /** Serves a descriptor or handles an errno: whether a connection was taken, or it is backing off. */
-    const take = (fdOrErrno: number, tcp: boolean): 'taken' | 'none' | 'backing off' => {
+    const take = (fdOrErrno: number, from: Watched): 'taken' | 'none' | 'backing off' => {
       if (fdOrErrno < 0) {
         if (TRANSIENT.has(-fdOrErrno)) return 'none'
         backOff(getSystemErrorName(fdOrErrno))
         return 'backing off'
       }
       backingOff = false
+      // The first connection shows whether the listener's TCP_NODELAY was passed on to it.
+      if (from.noDelay === 'checking') from.noDelay = binding.hasNoDelay!(fdOrErrno) ? 'listener' : 'each connection'
       let socket
       try {
-        socket = connectionSocket(fdOrErrno, tcp)
+        socket = connectionSocket(fdOrErrno, from.tcp, from.noDelay === 'listener')
       } catch (error) {
         // The descriptor is closed; the client sees its connection reset, the worker goes on.
         worker.log.warning(`Could not serve an accepted connection: ${(error as Error).message}`)
@@ -79,10 +104,11 @@ export function nativeAccept(binding: Binding) {
       server.emit('connection', socket)
       return 'taken'
     }
-    const watchers = worker.sockets.map((socket) => {
-      const watcher = binding.watch(socket.fd, (fdOrErrno) => take(fdOrErrno, tcp))
+    const watchers = worker.sockets.map((socket): Watched => {
+      const watcher = binding.watch(socket.fd, (fdOrErrno) => take(fdOrErrno, watched))
       const tcp = binding.isTcp(watcher)
-      return { watcher, tcp }
+      const watched: Watched = { watcher, tcp, noDelay: noDelayOnListener(binding, watcher, tcp) }
+      return watched
     })
     // A client that sends nothing waits in the kernel (at least `headerTimeout`, rounded up to the
     // kernel's SYN-ACK retransmissions), then gets `headerTimeout` from the worker before its 408.
@@ -101,8 +127,8 @@ export function nativeAccept(binding: Binding) {
     const acceptNow = () => {
       for (let i = 0; i < watchers.length; i++) {
         const index = (next + i) % watchers.length
-        const { watcher, tcp } = watchers[index]!
-        const outcome = take(binding.acceptNow(watcher), tcp)
+        const watched = watchers[index]!
+        const outcome = take(binding.acceptNow(watched.watcher), watched)
         if (outcome === 'backing off') return
         if (outcome === 'taken') {
           next = (index + 1) % watchers.length
