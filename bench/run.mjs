@@ -6,6 +6,7 @@
 //                           [--installed DIR] (also measure the gu side as installed in a project)
 //                           [--gu-args "ARGS"] (extra gu options for this checkout's gu side, e.g. "--metrics-bind 127.0.0.1:0")
 //                           [--every-gu-args "ARGS"] (extra gu options for every gu side, --compare's too; {port} is the side's port)
+//                           [--plain] (pair (a) also against a plain node:http server in a gu worker: gu's request path alone)
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -33,8 +34,9 @@ const opt = benchOptions(
     installed: { type: 'string' },
     'gu-args': { type: 'string', default: '' },
     'every-gu-args': { type: 'string', default: '' },
+    plain: { type: 'boolean', default: false },
   },
-  'usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|c|all] [--connections N] [--threads N] [--port BASE] [--compare DIR] [--installed DIR] [--gu-args "ARGS"] [--every-gu-args "ARGS"]',
+  'usage: node bench/run.mjs [--duration S] [--rounds N] [--warmup S] [--scenario plaintext|json|all] [--pair a|b|c|all] [--connections N] [--threads N] [--port BASE] [--compare DIR] [--installed DIR] [--gu-args "ARGS"] [--every-gu-args "ARGS"] [--plain]',
 )
 
 const SCENARIOS = { plaintext: '/', json: '/json' }
@@ -128,6 +130,15 @@ if (installed) {
   // i.e. workspace / installed (the ratio shown) at most 1/0.9.
   for (const pair of Object.values(PAIRS)) pair.bases.push({ server: gu(pair.worker, pair.workers, installed, ` (installed in ${opt.installed})`), target: 0.9, upTo: 1 / 0.9 })
 }
+// --plain: the same process, accept and sockets as gu's, without its request path (see the server's file).
+const plainWorker = (port) => ({
+  name: 'node:http in a gu worker (--plain)',
+  command: process.execPath,
+  args: [guBin, appModule, '-k', join(here, 'servers/plain-async-worker.mjs'), '-w', '1', '-b', `127.0.0.1:${port}`],
+  port,
+  ready: booted(1),
+})
+if (opt.plain) PAIRS.a.bases.push({ server: plainWorker, target: 0.95 })
 const pairs = opt.pair === 'all' ? Object.keys(PAIRS) : opt.pair.split(',')
 for (const p of pairs) if (!PAIRS[p]) fail(`unknown --pair '${p}' (a, b, c or all)`)
 
