@@ -199,7 +199,10 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     if (this.#finished) return
     this.#finished = true
     if (cut) this.#post({ t: 'abort' })
-    this.#socket.destroy()
+    // Not inside the server's write that ended the response: destroyed then, node would fail the
+    // writes still queued behind it, building an error (and its stack) for each.
+    const socket = this.#socket
+    if (!socket.destroyed) setImmediate(() => socket.destroy())
     this.#exchanges.delete(this.#id)
     if (this.#postedOnPort || this.#batchBytes > RESULT_BYTES) {
       this.#flush()
