@@ -1,35 +1,44 @@
-import http, { type IncomingMessage, type Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
-import { duplexPair, type PairedSocket } from './duplex-pair.js'
-import { ACK_BYTES, type FromThread, type FromThreadBatch, ownBuffer, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
+import { ACK_BYTES, type FromThread, type FromThreadBatch, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
+import { chunkBytes, isChunked, lastChunkBytes, requestHeadBytes } from './request-bytes.js'
+import { ResponseReader, type ResponseSink } from './response-reader.js'
+import { type SocketOwner, ThreadSocket } from './thread-socket.js'
 
 const EXCHANGE = Symbol('gu.threads.exchange')
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding'])
 
-type Tagged = PairedSocket & { [EXCHANGE]?: ThreadExchange }
+type Tagged = ThreadSocket & { [EXCHANGE]?: ThreadExchange }
 
 /**
  * One request in a thread. The thread runs a real node:http server that listens nowhere; each
- * request reaches it as a connection of its own (an in-memory socket pair), written by a real
- * node:http client from the head and body the main thread sends. So the app gets the genuine
- * IncomingMessage and ServerResponse of node's own server (Express, Koa and Fastify see what
- * they see under any node:http server), and the response is read back by node's own parser and
- * sent on to the main thread as a head and body chunks — with backpressure both ways, each
- * chunk copied once and transferred.
+ * request reaches it as a connection of its own (a ThreadSocket) carrying the client's head and
+ * the body the main thread sends. So the app gets the genuine IncomingMessage and ServerResponse
+ * of node's own server (Express, Koa and Fastify see what they see under any node:http server).
+ * What the server writes back is read straight off its socket (ResponseReader) and sent on to the
+ * main thread as a head and body chunks — with backpressure both ways, each chunk copied once
+ * and transferred.
  */
-export class ThreadExchange {
+export class ThreadExchange implements SocketOwner, ResponseSink {
   readonly head: RequestHead
   readonly #id: number
   /** The thread's port to the main thread, shared by its requests; `#exchanges` routes what comes back. */
   readonly #port: MessagePort
   readonly #exchanges: Map<number, ThreadExchange>
-  readonly #client: PairedSocket
-  readonly #request: http.ClientRequest
-  #response: IncomingMessage | undefined
+  readonly #socket: ThreadSocket
+  readonly #reader: ResponseReader
+  /** The request body came chunked: it goes on to the server re-chunked. */
+  readonly #chunked: boolean
+  /** Response body pieces of the server's current write, sent as one chunk once it is read. */
+  #pieces: Buffer[] = []
   /** Response bytes sent and not yet acknowledged by the main thread. */
   #unacked = 0
-  /** Request bytes written and not yet acknowledged to the main thread (waiting for 'drain'). */
+  /** The server's write held until the main thread acknowledges (the window is full). */
+  #heldWrite: (() => void) | undefined
+  /** Request bytes pushed and not yet acknowledged to the main thread. */
   #toAck = 0
+  /** The server had no room for a push: acknowledge once it reads. */
+  #pushBlocked = false
   #finished = false
   #resolve!: (last: FromThread[] | undefined) => void
   /** Something of this request went out on the port already: the rest must follow there, in order. */
@@ -41,31 +50,22 @@ export class ThreadExchange {
   #transfer: ArrayBuffer[] = []
 
   constructor(task: Task, server: Server, port: MessagePort, exchanges: Map<number, ThreadExchange>) {
-    this.head = task.head
+    const head = (this.head = task.head)
     this.#id = task.id
     this.#port = port
     this.#exchanges = exchanges
-    const [client, serverEnd] = duplexPair()
-    this.#client = client
-    const head = task.head
-    serverEnd.remoteAddress = head.remoteAddress
-    serverEnd.remotePort = head.remotePort
-    serverEnd.remoteFamily = head.remoteFamily
-    serverEnd.localAddress = head.localAddress
-    serverEnd.localPort = head.localPort
-    if (head.encrypted) serverEnd.encrypted = true
-    ;(serverEnd as Tagged)[EXCHANGE] = this
-    server.emit('connection', serverEnd)
-    // Keep-alive unless the client said otherwise, so a `Connection: close` coming back is the app's.
-    const headers = hasHeader(head.rawHeaders, 'connection') ? head.rawHeaders : [...head.rawHeaders, 'Connection', 'keep-alive']
-    // CONNECT goes as GET /: node's client and server would both turn it into a tunnel (restoreHead undoes it).
-    const tunnel = head.method === 'CONNECT'
-    this.#request = http.request({ method: tunnel ? 'GET' : head.method, path: tunnel ? '/' : head.url, headers, setHost: false, createConnection: () => client as never })
-    this.#request.on('response', (res) => this.#respond(res))
-    // The server end closed before a response (the app destroyed the socket): cut the connection.
-    this.#request.on('error', () => this.#finish(true))
-    this.#request.on('drain', () => this.#ackRequest())
-    if (head.bodyless) this.#request.end()
+    this.#chunked = !head.bodyless && isChunked(head)
+    this.#reader = new ResponseReader(this, head.method === 'HEAD')
+    const socket = (this.#socket = new ThreadSocket(this))
+    socket.remoteAddress = head.remoteAddress
+    socket.remotePort = head.remotePort
+    socket.remoteFamily = head.remoteFamily
+    socket.localAddress = head.localAddress
+    socket.localPort = head.localPort
+    if (head.encrypted) socket.encrypted = true
+    ;(socket as Tagged)[EXCHANGE] = this
+    server.emit('connection', socket)
+    socket.push(requestHeadBytes(head))
   }
 
   /** The exchange of the thread server's request `req`. */
@@ -98,17 +98,21 @@ export class ThreadExchange {
     if (this.#finished) return
     switch (message.t) {
       case 'data': {
-        this.#toAck += message.b.byteLength
-        if (this.#request.write(Buffer.from(message.b)) && this.#toAck >= ACK_BYTES) this.#ackRequest()
+        const n = message.b.byteLength
+        if (n === 0) return
+        this.#toAck += n
+        const body = new Uint8Array(message.b)
+        const room = this.#socket.push(this.#chunked ? chunkBytes(body) : Buffer.from(message.b))
+        if (!room) this.#pushBlocked = true
+        else if (this.#toAck >= ACK_BYTES) this.#ackRequest()
         return
       }
       case 'end':
-        if (message.trailers && this.#request.chunkedEncoding) this.#request.addTrailers(message.trailers)
-        this.#request.end()
+        if (this.#chunked) this.#socket.push(lastChunkBytes(message.trailers))
         return
       case 'ack':
         this.#unacked -= message.n
-        if (this.#unacked < WINDOW_BYTES) this.#response?.resume()
+        if (this.#unacked < WINDOW_BYTES) this.#releaseWrite()
         return
       case 'abort':
         return this.#finish(false)
@@ -121,28 +125,73 @@ export class ThreadExchange {
     this.#toAck = 0
   }
 
-  #respond(res: IncomingMessage): void {
-    this.#response = res
-    const raw = res.rawHeaders
+  readRoom(): void {
+    if (!this.#pushBlocked) return
+    this.#pushBlocked = false
+    this.#ackRequest()
+  }
+
+  output(chunks: Buffer[], done: () => void): void {
+    if (this.#finished) return done()
+    for (const chunk of chunks) this.#reader.write(chunk)
+    this.#sendPieces()
+    if (this.#unacked >= WINDOW_BYTES) this.#heldWrite = done
+    else done()
+  }
+
+  outputEnded(): void {
+    // Ended before its response was complete (no framing left to finish it): the app cut it.
+    if (!this.#reader.end()) this.#finish(true)
+  }
+
+  closed(): void {
+    this.#releaseWrite()
+    // Destroyed before the response was complete: the app cut the connection.
+    this.#finish(true)
+  }
+
+  responseHead(status: number, message: string, raw: string[]): void {
     const headers: string[] = []
-    for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) headers.push(raw[i]!, raw[i + 1]!)
-    const close = /\bclose\b/i.test(String(res.headers.connection ?? ''))
-    this.#post({ t: 'head', status: res.statusCode!, message: res.statusMessage ?? '', headers, close })
-    res.on('data', (chunk: Buffer) => {
-      const b = ownBuffer(chunk)
-      this.#unacked += b.byteLength
-      this.#post({ t: 'data', b }, b)
-      if (this.#unacked >= WINDOW_BYTES) res.pause()
-    })
-    res.on('end', () => {
-      const trailers = Object.keys(res.trailers).length > 0 ? (res.trailers as Record<string, string>) : undefined
-      this.#post({ t: 'end', trailers })
-      this.#finish(false)
-    })
-    // Closed before its end: the app cut the response.
-    res.on('close', () => {
-      if (!res.complete) this.#finish(true)
-    })
+    let close = false
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase()
+      if (!HOP_BY_HOP.has(name)) headers.push(raw[i]!, raw[i + 1]!)
+      else if (name === 'connection' && /\bclose\b/i.test(raw[i + 1]!)) close = true
+    }
+    this.#post({ t: 'head', status, message, headers, close })
+  }
+
+  responseBody(piece: Buffer): void {
+    if (piece.length > 0) this.#pieces.push(piece)
+  }
+
+  responseEnd(trailers: Record<string, string> | undefined): void {
+    this.#sendPieces()
+    this.#post({ t: 'end', trailers })
+    this.#finish(false)
+  }
+
+  /** The body pieces of one write of the server's, as one chunk: one copy, transferred. */
+  #sendPieces(): void {
+    const pieces = this.#pieces
+    if (pieces.length === 0) return
+    let size = 0
+    for (const piece of pieces) size += piece.length
+    const copy = new Uint8Array(size)
+    let at = 0
+    for (const piece of pieces) {
+      copy.set(piece, at)
+      at += piece.length
+    }
+    this.#pieces = []
+    this.#unacked += size
+    this.#post({ t: 'data', b: copy.buffer }, copy.buffer)
+  }
+
+  #releaseWrite(): void {
+    const held = this.#heldWrite
+    this.#heldWrite = undefined
+    held?.()
   }
 
   /** Done with this request: tear the connection down, tell the main thread if it was cut. */
@@ -150,7 +199,10 @@ export class ThreadExchange {
     if (this.#finished) return
     this.#finished = true
     if (cut) this.#post({ t: 'abort' })
-    this.#client.destroy()
+    // Not inside the server's write that ended the response: destroyed then, node would fail the
+    // writes still queued behind it, building an error (and its stack) for each.
+    const socket = this.#socket
+    if (!socket.destroyed) setImmediate(() => socket.destroy())
     this.#exchanges.delete(this.#id)
     if (this.#postedOnPort || this.#batchBytes > RESULT_BYTES) {
       this.#flush()
@@ -185,8 +237,3 @@ export class ThreadExchange {
 
 /** The most body bytes a last batch may carry in the task's result (copied there); more goes on the port, transferred. */
 const RESULT_BYTES = 64 * 1024
-
-function hasHeader(raw: readonly string[], name: string): boolean {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) return true
-  return false
-}

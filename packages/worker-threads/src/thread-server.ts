@@ -23,44 +23,17 @@ export function createThreadServer(app: App): Server {
   return server
 }
 
-let headersCount: symbol | undefined
-
 /**
- * The app sees the request as the client sent it: its HTTP version, and its headers without the
- * framing ones (Connection, Content-Length, Transfer-Encoding) that the in-thread client had to
- * add at the end to carry it.
+ * The app sees the request as the client sent it: the socket carried its own header lines, but
+ * behind an HTTP/1.1 request line, and a CONNECT as a plain GET (node's server would make a
+ * tunnel of it).
  */
 function restoreHead(req: IncomingMessage, head: RequestHead): void {
-  // A CONNECT travels as a plain GET (node's client would wait for a tunnel): back to what was sent.
   req.method = head.method
   req.url = head.url
+  if (head.httpVersion === '1.1') return
   const [major, minor] = head.httpVersion.split('.')
   req.httpVersion = head.httpVersion
   req.httpVersionMajor = Number(major)
   req.httpVersionMinor = Number(minor)
-  const n = head.rawHeaders.length
-  if (req.rawHeaders.length === n) return
-  req.rawHeaders.length = n
-  headersCount ??= Object.getOwnPropertySymbols(req).find((s) => s.description === 'kHeadersCount')
-  const record = req as unknown as Record<symbol, unknown> & { headers: unknown; headersDistinct: unknown }
-  if (headersCount) {
-    record[headersCount] = n
-    // node computes headers (and headersDistinct) from rawHeaders on first read once unset.
-    record.headers = null
-    record.headersDistinct = null
-    return
-  }
-  req.headers = plainHeaders(head.rawHeaders)
-}
-
-function plainHeaders(raw: readonly string[]): IncomingMessage['headers'] {
-  const headers: Record<string, string | string[]> = {}
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase()
-    const value = raw[i + 1]!
-    const seen = headers[name]
-    if (name === 'set-cookie') headers[name] = [...((seen as string[] | undefined) ?? []), value]
-    else headers[name] = seen === undefined ? value : `${seen}, ${value}`
-  }
-  return headers
 }

@@ -1,27 +1,24 @@
 import http from 'node:http'
-import { duplexPair } from './duplex-pair.js'
+import { MessageChannel } from 'node:worker_threads'
+import { ThreadExchange } from './thread-exchange.js'
 
 /**
- * One request through node's HTTP client and server on a socket pair, as every request will
- * travel (see ThreadExchange), to a server that answers it without the app: node loads and
- * compiles that path's internals now, while the pool starts, not on the first requests a new
- * worker is handed (which its siblings would take over if it stalled).
+ * One request through the path every request will travel (see ThreadExchange), to a server that
+ * answers it without the app: node loads and compiles that path's internals now, while the pool
+ * starts, not on the first requests a new worker is handed (which its siblings would take over if
+ * it stalled).
  */
-export function warmUp(): Promise<void> {
-  return new Promise((resolve) => {
-    const server = http.createServer((_req, res) => res.end('ok'))
-    const [client, serverEnd] = duplexPair()
-    server.emit('connection', serverEnd)
-    const request = http.request({ method: 'POST', path: '/', headers: { 'content-length': '2' }, createConnection: () => client as never }, (res) => {
-      res.resume()
-      res.once('end', done)
-    })
-    const done = () => {
-      client.destroy()
-      server.close()
-      resolve()
-    }
-    request.once('error', done)
-    request.end('ok')
-  })
+export async function warmUp(): Promise<void> {
+  const server = http.createServer((req, res) => req.resume().once('end', () => res.end('ok')))
+  const { port1, port2 } = new MessageChannel()
+  const head = { method: 'POST', url: '/', httpVersion: '1.1', rawHeaders: ['Transfer-Encoding', 'chunked'], bodyless: false, encrypted: false }
+  const addresses = { remoteAddress: undefined, remotePort: undefined, remoteFamily: undefined, localAddress: undefined, localPort: undefined }
+  const exchange = new ThreadExchange({ id: 0, head: { ...head, ...addresses } }, server, port1, new Map())
+  const done = exchange.run()
+  exchange.onMessage({ t: 'data', b: new Uint8Array([111, 107]).buffer })
+  exchange.onMessage({ t: 'end' })
+  await done
+  port1.close()
+  port2.close()
+  server.close()
 }
