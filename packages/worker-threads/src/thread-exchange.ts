@@ -1,19 +1,20 @@
-import type { IncomingMessage, Server } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
 import { ACK_BYTES, type FromThread, type FromThreadBatch, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
 import { chunkBytes, isChunked, lastChunkBytes, requestHeadBytes } from './request-bytes.js'
 import { ResponseReader, type ResponseSink } from './response-reader.js'
-import { type SocketOwner, ThreadSocket } from './thread-socket.js'
+import type { ThreadConnection } from './thread-connection.js'
+import type { SocketOwner, ThreadSocket } from './thread-socket.js'
 
 const EXCHANGE = Symbol('gu.threads.exchange')
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding'])
 
-type Tagged = ThreadSocket & { [EXCHANGE]?: ThreadExchange }
+type Tagged = { [EXCHANGE]?: ThreadExchange }
 
 /**
  * One request in a thread. The thread runs a real node:http server that listens nowhere; each
- * request reaches it as a connection of its own (a ThreadSocket) carrying the client's head and
- * the body the main thread sends. So the app gets the genuine IncomingMessage and ServerResponse
+ * request reaches it on the thread's kept-alive connection (a ThreadSocket, see ThreadConnection)
+ * as the client's head and the body the main thread sends. So the app gets the genuine IncomingMessage and ServerResponse
  * of node's own server (Express, Koa and Fastify see what they see under any node:http server).
  * What the server writes back is read straight off its socket (ResponseReader) and sent on to the
  * main thread as a head and body chunks — with backpressure both ways, each chunk copied once
@@ -25,6 +26,7 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
   /** The thread's port to the main thread, shared by its requests; `#exchanges` routes what comes back. */
   readonly #port: MessagePort
   readonly #exchanges: Map<number, ThreadExchange>
+  readonly #connection: ThreadConnection
   readonly #socket: ThreadSocket
   readonly #reader: ResponseReader
   /** The request body came chunked: it goes on to the server re-chunked. */
@@ -40,6 +42,10 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
   /** The server had no room for a push: acknowledge once it reads. */
   #pushBlocked = false
   #finished = false
+  /** The whole request body went on to the server (bodyless: at once), so its parser is at a request's end. */
+  #bodySent: boolean
+  /** The server wrote the whole response. */
+  #responded = false
   #resolve!: (last: FromThread[] | undefined) => void
   /** Something of this request went out on the port already: the rest must follow there, in order. */
   #postedOnPort = false
@@ -49,28 +55,33 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
   #batch: FromThread[] = []
   #transfer: ArrayBuffer[] = []
 
-  constructor(task: Task, server: Server, port: MessagePort, exchanges: Map<number, ThreadExchange>) {
+  constructor(task: Task, connection: ThreadConnection, port: MessagePort, exchanges: Map<number, ThreadExchange>) {
     const head = (this.head = task.head)
     this.#id = task.id
     this.#port = port
     this.#exchanges = exchanges
     this.#chunked = !head.bodyless && isChunked(head)
+    this.#bodySent = head.bodyless
     this.#reader = new ResponseReader(this, head.method === 'HEAD')
-    const socket = (this.#socket = new ThreadSocket(this))
+    this.#connection = connection
+    const socket = (this.#socket = connection.take(this))
+    // The connection is the client's for this request: its addresses, as the app reads them.
     socket.remoteAddress = head.remoteAddress
     socket.remotePort = head.remotePort
     socket.remoteFamily = head.remoteFamily
     socket.localAddress = head.localAddress
     socket.localPort = head.localPort
-    if (head.encrypted) socket.encrypted = true
+    socket.encrypted = head.encrypted ? true : undefined
     ;(socket as Tagged)[EXCHANGE] = this
-    server.emit('connection', socket)
-    socket.push(requestHeadBytes(head))
   }
 
-  /** The exchange of the thread server's request `req`. */
+  /**
+   * The exchange of the thread server's request `req`, pinned to it when it arrives (the
+   * connection goes on to carry other requests, and an app may report an error late).
+   */
   static of(req: IncomingMessage): ThreadExchange | undefined {
-    return (req.socket as unknown as Tagged | null)?.[EXCHANGE]
+    const tagged = req as unknown as Tagged
+    return (tagged[EXCHANGE] ??= (req.socket as unknown as Tagged | null)?.[EXCHANGE])
   }
 
   /**
@@ -82,10 +93,13 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     return new Promise((resolve) => {
       this.#resolve = resolve
       this.#exchanges.set(this.#id, this)
-      if (this.head.bodyless) return
-      // The body waits for this, so at once, not batched: the app may block this thread from its first line.
-      this.#post({ t: 'start' })
-      this.#flush()
+      if (!this.head.bodyless) {
+        // The body waits for this, so at once, not batched: the app may block this thread from its first line.
+        this.#post({ t: 'start' })
+        this.#flush()
+      }
+      // On a kept connection the server may read, and the app answer, within this push.
+      this.#socket.push(requestHeadBytes(this.head))
     })
   }
 
@@ -109,6 +123,7 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
       }
       case 'end':
         if (this.#chunked) this.#socket.push(lastChunkBytes(message.trailers))
+        this.#bodySent = true
         return
       case 'ack':
         this.#unacked -= message.n
@@ -135,7 +150,8 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     if (this.#finished) return done()
     for (const chunk of chunks) this.#reader.write(chunk)
     this.#sendPieces()
-    if (this.#unacked >= WINDOW_BYTES) this.#heldWrite = done
+    // Not held once the response is whole: the connection goes on to the next request.
+    if (this.#unacked >= WINDOW_BYTES && !this.#finished) this.#heldWrite = done
     else done()
   }
 
@@ -166,6 +182,7 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
   }
 
   responseEnd(trailers: Record<string, string> | undefined): void {
+    this.#responded = true
     this.#sendPieces()
     this.#post({ t: 'end', trailers })
     this.#finish(false)
@@ -194,15 +211,16 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     held?.()
   }
 
-  /** Done with this request: tear the connection down, tell the main thread if it was cut. */
+  /** Done with this request: keep the connection if it is clean, tell the main thread if it was cut. */
   #finish(cut: boolean): void {
     if (this.#finished) return
     this.#finished = true
     if (cut) this.#post({ t: 'abort' })
+    const socket = this.#socket
+    if (!cut && this.#responded && this.#bodySent) this.#connection.keep(socket)
     // Not inside the server's write that ended the response: destroyed then, node would fail the
     // writes still queued behind it, building an error (and its stack) for each.
-    const socket = this.#socket
-    if (!socket.destroyed) setImmediate(() => socket.destroy())
+    else if (!socket.destroyed) setImmediate(() => socket.destroy())
     this.#exchanges.delete(this.#id)
     if (this.#postedOnPort || this.#batchBytes > RESULT_BYTES) {
       this.#flush()

@@ -13,9 +13,9 @@ export interface SocketOwner {
 }
 
 /**
- * The connection a request reaches the thread's node:http server on: the exchange pushes the
- * request's bytes in, and takes what the server writes straight from its writes (no client, no
- * second parse). The socket-only methods node:http may call are no-ops.
+ * The connection requests reach the thread's node:http server on: the exchange of the request it
+ * carries pushes the request's bytes in, and takes what the server writes straight from its writes
+ * (no client, no second parse). The socket-only methods node:http may call are no-ops.
  */
 export class ThreadSocket extends Duplex {
   remoteAddress: string | undefined
@@ -24,35 +24,36 @@ export class ThreadSocket extends Duplex {
   localAddress: string | undefined
   localPort: number | undefined
   encrypted: boolean | undefined
-  readonly #owner: SocketOwner
+  /** The request the connection carries now (see ThreadConnection), or the connection between requests. */
+  owner: SocketOwner
 
   constructor(owner: SocketOwner) {
     super()
-    this.#owner = owner
+    this.owner = owner
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#owner.output([chunk], callback)
+    this.owner.output([chunk], callback)
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this.#owner.output(
+    this.owner.output(
       chunks.map((c) => c.chunk),
       callback,
     )
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.#owner.outputEnded()
+    this.owner.outputEnded()
     callback()
   }
 
   override _read(): void {
-    this.#owner.readRoom()
+    this.owner.readRoom()
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.#owner.closed()
+    this.owner.closed()
     callback(error)
   }
 

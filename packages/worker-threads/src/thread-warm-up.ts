@@ -1,5 +1,6 @@
 import http from 'node:http'
 import { MessageChannel } from 'node:worker_threads'
+import { ThreadConnection } from './thread-connection.js'
 import { ThreadExchange } from './thread-exchange.js'
 
 /**
@@ -13,7 +14,7 @@ export async function warmUp(): Promise<void> {
   const { port1, port2 } = new MessageChannel()
   const head = { method: 'POST', url: '/', httpVersion: '1.1', rawHeaders: ['Transfer-Encoding', 'chunked'], bodyless: false, encrypted: false }
   const addresses = { remoteAddress: undefined, remotePort: undefined, remoteFamily: undefined, localAddress: undefined, localPort: undefined }
-  const exchange = new ThreadExchange({ id: 0, head: { ...head, ...addresses } }, server, port1, new Map())
+  const exchange = new ThreadExchange({ id: 0, head: { ...head, ...addresses } }, new ThreadConnection(server), port1, new Map())
   const done = exchange.run()
   exchange.onMessage({ t: 'data', b: new Uint8Array([111, 107]).buffer })
   exchange.onMessage({ t: 'end' })

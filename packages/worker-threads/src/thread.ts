@@ -1,10 +1,10 @@
 // A pool thread: loads the app once, reports that (with its port) to the main thread, then
 // serves one request per piscina task.
-import type { Server } from 'node:http'
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads'
 import { type App, AppLoadError, AppSignalHandlers, appMetricsReader, configureProxyTrust, LoadedFiles, loadApp, stopApp, takesUpgrades } from '@gu/core'
 import type { AppStop, FromThread, LoadReport, Task, ThreadData, ThreadFiles, ThreadMetrics, ToThreadMessage } from './protocol.js'
 import { RequestBoard } from './request-board.js'
+import { ThreadConnection } from './thread-connection.js'
 import { ThreadExchange } from './thread-exchange.js'
 import { createThreadServer } from './thread-server.js'
 import { warmUp } from './thread-warm-up.js'
@@ -17,7 +17,7 @@ const loadedFiles = data.reload ? new LoadedFiles() : undefined
 // The app's process.on('SIGTERM', …) handlers: no signal reaches a thread, so they run when the worker stops gracefully.
 const appSignals = new AppSignalHandlers()
 let loaded: App | undefined
-const server: Promise<Server> = loadApp(data.appSource).then(async ({ app, file }) => {
+const connection: Promise<ThreadConnection> = loadApp(data.appSource).then(async ({ app, file }) => {
   loadedFiles?.add(file)
   refuseWebSockets(app)
   // Each thread holds its own instance of the app: each runs its startup before serving.
@@ -25,7 +25,7 @@ const server: Promise<Server> = loadApp(data.appSource).then(async ({ app, file 
   appSignals.take({ warning: () => {} }, false)
   loaded = app
   await warmUp()
-  return createThreadServer(app)
+  return new ThreadConnection(createThreadServer(app))
 })
 
 async function startApp(app: App): Promise<void> {
@@ -57,7 +57,7 @@ port.on('message', (message: ToThreadMessage | AppStop | ThreadMetrics) => {
 })
 port.unref()
 
-server.then(
+connection.then(
   () => {
     report({ gu: 'loaded', threadId, port: mainEnd }, [mainEnd])
     // Queued on the port until the main thread has it; later imports follow in batches.
@@ -85,8 +85,8 @@ function report(message: LoadReport, transfer: MessageChannel['port2'][] = []): 
 
 /** One request; resolves with the response when it fits one batch (see ThreadExchange.run). */
 export default async function serve(task: Task): Promise<FromThread[] | undefined> {
-  const app = await server
+  const kept = await connection
   // The client left while this request waited in the queue.
   if (!board.begin(task.id)) return undefined
-  return new ThreadExchange(task, app, port, exchanges).run()
+  return new ThreadExchange(task, kept, port, exchanges).run()
 }
