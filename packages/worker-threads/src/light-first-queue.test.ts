@@ -8,9 +8,9 @@ function request(route: string, started: string[], since = performance.now()) {
   const waiting: Waiting = {
     route,
     since,
-    run: () => {
+    run: (free) => {
       started.push(route)
-      return done
+      void done.then(free)
     },
   }
   return { waiting, finish }

@@ -4,8 +4,11 @@ export interface Waiting {
   readonly route: string
   /** When it began to wait (performance.now()). */
   readonly since: number
-  /** Runs it in a thread; settles when the thread is done with it. */
-  run(): Promise<unknown>
+  /**
+   * Runs it in a thread; calls `free` once, when the thread is done with it (before the response
+   * is written on: the thread's next request need not wait for that).
+   */
+  run(free: () => void): void
 }
 
 /** How much one new measurement moves a route's estimate. */
@@ -58,7 +61,10 @@ export class LightFirstQueue {
   #start(request: Waiting): void {
     this.#running++
     const began = performance.now()
-    request.run().finally(() => {
+    let freed = false
+    request.run(() => {
+      if (freed) return
+      freed = true
       this.#running--
       this.#learn(request.route, performance.now() - began)
       const next = this.#lightest()

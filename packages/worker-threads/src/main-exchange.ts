@@ -85,15 +85,20 @@ export class MainExchange implements LinkedExchange, Waiting {
     side.queue.offer(this)
   }
 
-  /** A thread is free for it: hand it to piscina; settles when its thread is done with it. */
-  run(): Promise<unknown> {
+  /** A thread is free for it: hand it to piscina; `free` once its thread is done with it. */
+  run(free: () => void): void {
     this.#dispatched = true
-    return this.#side.pool.run(this.#task, { signal: this.#abort }).then(
+    this.#side.pool.run(this.#task, { signal: this.#abort }).then(
       (last: FromThread[] | undefined) => {
+        // The thread takes its next request before this response is written to the client.
+        free()
         if (last) this.onBatch(last, undefined)
         this.#settled()
       },
-      (error: unknown) => this.#failed(error),
+      (error: unknown) => {
+        free()
+        this.#failed(error)
+      },
     )
   }
 

@@ -42,8 +42,8 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
   /** The server had no room for a push: acknowledge once it reads. */
   #pushBlocked = false
   #finished = false
-  /** The whole request body went on to the server (bodyless: at once), so its parser is at a request's end. */
-  #bodySent: boolean
+  /** The request as the thread's server parsed it (see received). */
+  #request: IncomingMessage | undefined
   /** The server wrote the whole response. */
   #responded = false
   #resolve!: (last: FromThread[] | undefined) => void
@@ -61,7 +61,6 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     this.#port = port
     this.#exchanges = exchanges
     this.#chunked = !head.bodyless && isChunked(head)
-    this.#bodySent = head.bodyless
     this.#reader = new ResponseReader(this, head.method === 'HEAD')
     this.#connection = connection
     const socket = (this.#socket = connection.take(this))
@@ -76,12 +75,18 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
   }
 
   /**
-   * The exchange of the thread server's request `req`, pinned to it when it arrives (the
-   * connection goes on to carry other requests, and an app may report an error late).
+   * The exchange of the thread server's request `req`: the one its connection carried when it
+   * arrived (see received), since the connection goes on to other requests and an app may report an
+   * error late.
    */
   static of(req: IncomingMessage): ThreadExchange | undefined {
-    const tagged = req as unknown as Tagged
-    return (tagged[EXCHANGE] ??= (req.socket as unknown as Tagged | null)?.[EXCHANGE])
+    return (req as unknown as Tagged)[EXCHANGE] ?? (req.socket as unknown as Tagged | null)?.[EXCHANGE]
+  }
+
+  /** The thread's server parsed this exchange's request: `req`. */
+  received(req: IncomingMessage): void {
+    this.#request = req
+    ;(req as unknown as Tagged)[EXCHANGE] = this
   }
 
   /**
@@ -123,7 +128,6 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
       }
       case 'end':
         if (this.#chunked) this.#socket.push(lastChunkBytes(message.trailers))
-        this.#bodySent = true
         return
       case 'ack':
         this.#unacked -= message.n
@@ -217,7 +221,8 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     this.#finished = true
     if (cut) this.#post({ t: 'abort' })
     const socket = this.#socket
-    if (!cut && this.#responded && this.#bodySent) this.#connection.keep(socket)
+    // Clean: the server wrote the whole response and parsed the whole request, so the next request's bytes start a message.
+    if (!cut && this.#responded && this.#request?.complete) this.#connection.keep(socket)
     // Not inside the server's write that ended the response: destroyed then, node would fail the
     // writes still queued behind it, building an error (and its stack) for each.
     else if (!socket.destroyed) setImmediate(() => socket.destroy())

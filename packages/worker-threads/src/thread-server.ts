@@ -5,8 +5,8 @@ import { ThreadExchange } from './thread-exchange.js'
 import type { RequestHead } from './protocol.js'
 
 /**
- * The thread's node:http server: it listens nowhere; every request arrives on a connection of its
- * own (see ThreadExchange). Node's own timeouts are off: the main thread owns the client's
+ * The thread's node:http server: it listens nowhere; requests arrive on the thread's one kept
+ * connection (see ThreadConnection and ThreadExchange). Node's own timeouts are off: the main thread owns the client's
  * connection and its timeouts, and `--timeout` is enforced from there.
  */
 export function createThreadServer(app: App): Server {
@@ -17,7 +17,10 @@ export function createThreadServer(app: App): Server {
   server.maxHeadersCount = 0
   server.on('request', (req, res) => {
     const exchange = ThreadExchange.of(req)
-    if (exchange) restoreHead(req, exchange.head)
+    if (exchange) {
+      exchange.received(req)
+      restoreHead(req, exchange.head)
+    }
     listener(req, res)
   })
   return server
