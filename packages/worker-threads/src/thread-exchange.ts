@@ -8,6 +8,7 @@ import type { SocketOwner, ThreadSocket } from './thread-socket.js'
 
 const EXCHANGE = Symbol('gu.threads.exchange')
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding'])
+const HOP_BY_HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length))
 
 type Tagged = { [EXCHANGE]?: ThreadExchange }
 
@@ -174,9 +175,10 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     const headers: string[] = []
     let close = false
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toLowerCase()
-      if (!HOP_BY_HOP.has(name)) headers.push(raw[i]!, raw[i + 1]!)
-      else if (name === 'connection' && /\bclose\b/i.test(raw[i + 1]!)) close = true
+      const name = raw[i]!
+      // Only names of a hop-by-hop header's length are lower-cased to be checked.
+      if (!HOP_BY_HOP_LENGTHS.has(name.length) || !HOP_BY_HOP.has(name.toLowerCase())) headers.push(name, raw[i + 1]!)
+      else if (name.length === 10 && name.toLowerCase() === 'connection' && /\bclose\b/i.test(raw[i + 1]!)) close = true
     }
     this.#post({ t: 'head', status, message, headers, close })
   }
@@ -221,8 +223,8 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     this.#finished = true
     if (cut) this.#post({ t: 'abort' })
     const socket = this.#socket
-    // Clean: the server wrote the whole response and parsed the whole request, so the next request's bytes start a message.
-    if (!cut && this.#responded && this.#request?.complete) this.#connection.keep(socket)
+    // The server wrote the whole response: the connection may carry the next request (see keep).
+    if (!cut && this.#responded && this.#request) this.#connection.keep(socket, this.#request)
     // Not inside the server's write that ended the response: destroyed then, node would fail the
     // writes still queued behind it, building an error (and its stack) for each.
     else if (!socket.destroyed) setImmediate(() => socket.destroy())
