@@ -124,7 +124,7 @@ export class ResponseReader {
       const line = lines[i]!
       const colon = line.indexOf(':')
       const name = line.slice(0, colon)
-      const value = trimOws(line.slice(colon + 1))
+      const value = fieldValue(line, colon)
       headers.push(name, value)
       if (name.length === 14 && name.toLowerCase() === 'content-length') length = Number(value)
       else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') chunked = /(?:^|,)[ \t]*chunked[ \t]*$/i.test(value)
@@ -154,11 +154,17 @@ export class ResponseReader {
   }
 }
 
-function trimOws(value: string): string {
-  const first = value.charCodeAt(0)
-  const last = value.charCodeAt(value.length - 1)
-  if (first !== 32 && first !== 9 && last !== 32 && last !== 9) return value
-  return value.replace(/^[ \t]+|[ \t]+$/g, '')
+/** The value of a field line whose colon is at `colon`, without the whitespace around it (node writes `Name: value`). */
+function fieldValue(line: string, colon: number): string {
+  let start = colon + 1
+  let end = line.length
+  while (start < end && isOws(line.charCodeAt(start))) start++
+  while (end > start && isOws(line.charCodeAt(end - 1))) end--
+  return line.slice(start, end)
+}
+
+function isOws(code: number): boolean {
+  return code === 32 || code === 9
 }
 
 /** Trailer lines as node's IncomingMessage.trailers has them: names lower-cased, repeats joined. */
@@ -167,7 +173,7 @@ function trailerRecord(text: string): Record<string, string> {
   for (const line of text.split('\r\n')) {
     const colon = line.indexOf(':')
     const name = line.slice(0, colon).toLowerCase()
-    const value = trimOws(line.slice(colon + 1))
+    const value = fieldValue(line, colon)
     trailers[name] = trailers[name] === undefined ? value : `${trailers[name]}, ${value}`
   }
   return trailers
