@@ -101,9 +101,15 @@ export interface ThreadData {
   readonly chdir: string
 }
 
-/** One copy into a buffer of its own, which can then be transferred (never detach a caller's buffer). */
-export function ownBuffer(chunk: Uint8Array): ArrayBuffer {
-  const copy = new Uint8Array(chunk.byteLength)
-  copy.set(chunk)
+/** One copy of `pieces`, end to end, into a buffer of its own, which can then be transferred (never detach a caller's buffer). */
+export function ownBuffer(...pieces: Uint8Array[]): ArrayBuffer {
+  let size = 0
+  for (const piece of pieces) size += piece.byteLength
+  const copy = new Uint8Array(size)
+  let at = 0
+  for (const piece of pieces) {
+    copy.set(piece, at)
+    at += piece.byteLength
+  }
   return copy.buffer
 }

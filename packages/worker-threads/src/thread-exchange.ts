@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
-import { ACK_BYTES, type FromThread, type FromThreadBatch, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
+import { ACK_BYTES, type FromThread, type FromThreadBatch, ownBuffer, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
 import { chunkBytes, isChunked, lastChunkBytes, requestHeadBytes } from './request-bytes.js'
 import { ResponseReader, type ResponseSink } from './response-reader.js'
 import type { ThreadConnection } from './thread-connection.js'
@@ -198,17 +198,10 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
   #sendPieces(): void {
     const pieces = this.#pieces
     if (pieces.length === 0) return
-    let size = 0
-    for (const piece of pieces) size += piece.length
-    const copy = new Uint8Array(size)
-    let at = 0
-    for (const piece of pieces) {
-      copy.set(piece, at)
-      at += piece.length
-    }
+    const b = ownBuffer(...pieces)
     this.#pieces = []
-    this.#unacked += size
-    this.#post({ t: 'data', b: copy.buffer }, copy.buffer)
+    this.#unacked += b.byteLength
+    this.#post({ t: 'data', b }, b)
   }
 
   #releaseWrite(): void {
