@@ -6,9 +6,9 @@ export interface Slotted {
 /**
  * The connections a guard holds: a Set's add, delete, has and iteration, in an array where each
  * connection knows its place, so a delete moves the last one into it. A Set here kept every
- * connection it had held since the last scavenge alive through it (≈ 600 bytes of socket and
- * stream state each, measured with --trace-gc-nvp at one connection per request), so V8 had to
- * copy them all and promote them; a removed array slot holds nothing.
+ * connection it had held since the last scavenge alive through it (≈ 1.4 KB of socket, stream
+ * and request state each, measured with --trace-gc-nvp at one connection per request), so V8
+ * had to copy them all and promote them; a removed array slot holds nothing.
  * Not to be changed while iterated (a delete moves an entry the iteration may not have reached).
  */
 export class OpenConnections<T extends Slotted> implements Iterable<T> {
