@@ -3,6 +3,7 @@ import type { Socket } from 'node:net'
 import { openFilesLimit, RESERVED_DESCRIPTORS } from '../arbiter/open-files-limit.js'
 import type { WorkerRuntime } from '../worker/types.js'
 import { addCloseHook } from './close-hooks.js'
+import { OpenConnections } from './open-connections.js'
 import { answerRequestTimeout } from './request-timeout-reply.js'
 import { type SlowClientLimits, TrackedConnection } from './tracked-connection.js'
 
@@ -40,7 +41,7 @@ export class ConnectionGuard {
   readonly #worker: WorkerRuntime
   readonly #limits: SlowClientLimits
   readonly #max: number
-  readonly #open = new Set<TrackedConnection>()
+  readonly #open = new OpenConnections<TrackedConnection>()
   readonly #timer: NodeJS.Timeout | undefined
   readonly #sweepMs: number = 1000
   /** The last sweep's cuts, made a few at a time until the next sweep (see CUT_TICK_MS). */

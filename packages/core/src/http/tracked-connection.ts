@@ -28,6 +28,8 @@ export class TrackedConnection {
   /** The latest request and its response. */
   req: IncomingMessage | undefined
   res: ServerResponse | undefined
+  /** Its place in the guard's list of open connections (-1: not in it). */
+  slot = -1
   /** Handed to another protocol (an HTTP/2 session): counted, never timed or shed. */
   released = false
   /** bytesRead at the start of the phase, or of the body's current window. */

@@ -45,7 +45,9 @@ export function connectionSocket(fd: number, tcp: boolean, noDelaySet = false): 
       const handle = new tcpWrap.TCP(tcpWrap.constants.SOCKET)
       if (handle.open(fd) === 0) {
         if (!noDelaySet) handle.setNoDelay(true)
-        return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0])
+        // `noDelay` tells the socket the option is on (no system call): an app's later
+        // `setNoDelay(false)` then reaches the descriptor instead of being taken as a no-op.
+        return new Socket({ handle, readable: true, writable: true, noDelay: true } as ConstructorParameters<typeof Socket>[0])
       }
       handle.close() // it never took the descriptor: the portable way below says why, or serves
     } catch {
