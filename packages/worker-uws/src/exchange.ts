@@ -135,37 +135,58 @@ export class Exchange implements ResponseView {
     return this.active?.closeConnection ?? true
   }
 
-  /** Status line and headers into uWS's buffer; call inside `cork`. Names are lower-case. */
+  /**
+   * Status line and headers into uWS's buffer; call inside `cork`. Names are lower-case. The head
+   * goes to uWS as one status string (`writeStatus` writes it verbatim, as `writeHeader` writes
+   * its fields): one call into uWS instead of one per field, the same bytes on the wire.
+   */
   writeHead(status: number, statusText: string | undefined, headers: HeaderPairs | HeaderRecord): void {
-    this.#writeStatus(status, statusText)
+    let head = this.#statusLine(status, statusText)
     // A record (core's outgoing headers) is read in place: no pairs made for it.
-    if (Symbol.iterator in headers) for (const [name, value] of headers) this.#header(name, name, value)
-    else for (const name in headers) this.#header(name, name, headers[name]!)
-    this.headWritten = true
+    if (Symbol.iterator in headers) for (const [name, value] of headers) head = this.#field(head, name, name, value)
+    else for (const name in headers) head = this.#field(head, name, name, headers[name]!)
+    this.#writeHead(head)
   }
 
   /** The same from node's header store (lower-case name → [name as set, value]): names go out as the app spelled them. */
   writeStoredHead(status: number, statusText: string | undefined, store: HeaderStore): void {
-    this.#writeStatus(status, statusText)
+    let head = this.#statusLine(status, statusText)
     for (const lower in store) {
       const entry = store[lower]!
-      this.#header(lower, entry[0], entry[1])
+      head = this.#field(head, lower, entry[0], entry[1])
     }
+    this.#writeHead(head)
+  }
+
+  /** The same from a record whose names are in any case (what a node app handed `writeHead`), checked already. */
+  writeNamedHead(status: number, statusText: string | undefined, headers: Readonly<Record<string, string | number | readonly string[] | undefined>>): void {
+    let head = this.#statusLine(status, statusText)
+    for (const name in headers) {
+      const value = headers[name]
+      if (value !== undefined) head = this.#field(head, name.toLowerCase(), name, value)
+    }
+    this.#writeHead(head)
+  }
+
+  #statusLine(status: number, statusText: string | undefined): string {
+    this.statusCode = status
+    return statusLine(status, statusText)
+  }
+
+  #writeHead(head: string): void {
+    this.res.writeStatus(head)
     this.headWritten = true
   }
 
-  #writeStatus(status: number, statusText: string | undefined): void {
-    this.statusCode = status
-    this.res.writeStatus(statusLine(status, statusText))
-  }
-
-  #header(lower: string, name: string, value: string | number | readonly string[]): void {
+  /** `head` with one more field (or as it was, for a field the engine writes itself). */
+  #field(head: string, lower: string, name: string, value: string | number | readonly string[]): string {
     if (ENGINE_HEADERS.has(lower)) {
       if (lower === 'connection' && /\bclose\b/i.test(String(value))) this.appCloses = true
-      return
+      return head
     }
-    if (typeof value === 'object') for (const one of value) this.res.writeHeader(name, one)
-    else this.res.writeHeader(name, typeof value === 'string' ? value : String(value))
+    if (typeof value !== 'object') return `${head}\r\n${name}: ${value}`
+    for (const one of value) head = `${head}\r\n${name}: ${one}`
+    return head
   }
   /** The app asked for `Connection: close`. */
   appCloses = false
