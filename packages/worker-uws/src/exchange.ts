@@ -184,7 +184,7 @@ export class Exchange implements ResponseView {
       if (lower === 'connection' && /\bclose\b/i.test(String(value))) this.appCloses = true
       return head
     }
-    if (typeof value !== 'object') return `${head}\r\n${name}: ${value}`
+    if (typeof value !== 'object' || value === null) return `${head}\r\n${name}: ${value}`
     for (const one of value) head = `${head}\r\n${name}: ${one}`
     return head
   }

@@ -3,7 +3,7 @@
 // prototypes for its own (which inherit from node:http's). Header storage is node's own.
 import { EventEmitter } from 'node:events'
 import { IncomingMessage, ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http'
-import type { NodeListener, WorkerRuntime } from '@gu/core'
+import { addSocketNoops, type NodeListener, type SocketNoops, type WorkerRuntime } from '@gu/core'
 import type { HttpResponse } from 'uWebSockets.js'
 import { Exchange, failResponse, type HeaderStore } from './exchange.js'
 import type { RequestHead } from './request-head.js'
@@ -16,8 +16,9 @@ const kOutHeaders = (() => {
 
 /**
  * The connection as node-style code reaches it (`req.socket`, `res.socket`): the peer, and closing
- * it. An EventEmitter by prototype whose listener table is made by the first `on`, not for every
- * request (few listen to it): EventEmitter's methods all allow for a missing table.
+ * it; the socket options are core's no-ops (`addSocketNoops`). An EventEmitter by prototype whose
+ * listener table is made by the first `on`, not for every request (few listen to it):
+ * EventEmitter's methods all allow for a missing table.
  */
 export class UwsSocket {
   readonly encrypted: boolean
@@ -61,15 +62,6 @@ export class UwsSocket {
   end(): this {
     return this.destroy()
   }
-  setTimeout(): this {
-    return this
-  }
-  setNoDelay(): this {
-    return this
-  }
-  setKeepAlive(): this {
-    return this
-  }
   cork(): void {}
   uncork(): void {}
   address(): object {
@@ -84,8 +76,9 @@ export class UwsSocket {
   }
 }
 
-export interface UwsSocket extends EventEmitter {}
+export interface UwsSocket extends EventEmitter, SocketNoops {}
 Object.setPrototypeOf(UwsSocket.prototype, EventEmitter.prototype)
+addSocketNoops(UwsSocket)
 
 type Chunk = string | Uint8Array
 type Callback = (error?: Error | null) => void
@@ -163,7 +156,7 @@ function checked(headers: DirectHeaders): DirectHeaders {
     if (!TOKEN.test(name)) validateHeaderName(name)
     if (typeof value === 'string') {
       if (INVALID_VALUE.test(value)) validateHeaderValue(name, value)
-    } else if (typeof value === 'object') {
+    } else if (value !== null && typeof value === 'object') {
       for (const one of value) if (INVALID_VALUE.test(String(one))) validateHeaderValue(name, one)
     }
   }

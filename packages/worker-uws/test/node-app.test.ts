@@ -1,6 +1,7 @@
-// A node app's `writeHead(status, headers)`: the head goes out as node:http writes it (names as
-// the app spelled them, node's checks, not in the store `getHeader` reads), and the runtime still
-// sees those headers (access log, a HEAD response's length); 'finish' comes after `end()`.
+// A node app's objects on uWS. `writeHead(status, headers)`: the head goes out as node:http
+// writes it (names as the app spelled them, node's checks, not in the store `getHeader` reads),
+// and the runtime still sees those headers (access log, a HEAD response's length); 'finish' comes
+// after `end()`; `req.socket` takes the socket calls node-style code makes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appDir, cleanup, get, raw, startGu, until } from './helpers.js'
 
@@ -27,6 +28,11 @@ export function app(req, res) {
   if (req.url === '/length') {
     res.writeHead(200, { 'Content-Length': 5, 'content-type': 'text/plain' })
     return res.end(req.method === 'HEAD' ? undefined : 'hello')
+  }
+  if (req.url === '/socket') {
+    const socket = req.socket
+    const same = socket.setNoDelay(true).setKeepAlive(true, 1000).setTimeout(0).ref().unref() === socket
+    return res.end(String(same && res.socket === socket))
   }
   if (req.url === '/finish') {
     res.end('done')
@@ -89,5 +95,9 @@ describe("a node app's writeHead(status, headers)", () => {
     expect((await get(`${url}/finish`)).text).toBe('done')
     await until(`both events\n${gu.log}`, () => gu.log.includes('heard finish') && gu.log.includes('heard close'))
     expect(gu.log.indexOf('heard finish')).toBeLessThan(gu.log.indexOf('heard close'))
+  })
+
+  it("lets the app call req.socket's socket methods (no-ops that chain, as net.Socket's return it)", async () => {
+    expect((await get(`${url}/socket`)).text).toBe('true')
   })
 })
