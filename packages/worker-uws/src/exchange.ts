@@ -135,58 +135,48 @@ export class Exchange implements ResponseView {
     return this.active?.closeConnection ?? true
   }
 
-  /**
-   * Status line and headers into uWS's buffer; call inside `cork`. Names are lower-case. The head
-   * goes to uWS as one status string (`writeStatus` writes it verbatim, as `writeHeader` writes
-   * its fields): one call into uWS instead of one per field, the same bytes on the wire.
-   */
+  /** Status line and headers into uWS's buffer; call inside `cork`. Names are lower-case. */
   writeHead(status: number, statusText: string | undefined, headers: HeaderPairs | HeaderRecord): void {
-    let head = this.#statusLine(status, statusText)
+    this.#writeStatus(status, statusText)
     // A record (core's outgoing headers) is read in place: no pairs made for it.
-    if (Symbol.iterator in headers) for (const [name, value] of headers) head = this.#field(head, name, name, value)
-    else for (const name in headers) head = this.#field(head, name, name, headers[name]!)
-    this.#writeHead(head)
+    if (Symbol.iterator in headers) for (const [name, value] of headers) this.#header(name, name, value)
+    else for (const name in headers) this.#header(name, name, headers[name]!)
+    this.headWritten = true
   }
 
   /** The same from node's header store (lower-case name → [name as set, value]): names go out as the app spelled them. */
   writeStoredHead(status: number, statusText: string | undefined, store: HeaderStore): void {
-    let head = this.#statusLine(status, statusText)
+    this.#writeStatus(status, statusText)
     for (const lower in store) {
       const entry = store[lower]!
-      head = this.#field(head, lower, entry[0], entry[1])
+      this.#header(lower, entry[0], entry[1])
     }
-    this.#writeHead(head)
+    this.headWritten = true
   }
 
   /** The same from a record whose names are in any case (what a node app handed `writeHead`), checked already. */
   writeNamedHead(status: number, statusText: string | undefined, headers: Readonly<Record<string, string | number | readonly string[] | undefined>>): void {
-    let head = this.#statusLine(status, statusText)
+    this.#writeStatus(status, statusText)
     for (const name in headers) {
       const value = headers[name]
-      if (value !== undefined) head = this.#field(head, name.toLowerCase(), name, value)
+      // Own fields only, as node:http writes them (and as they were checked).
+      if (value !== undefined && Object.hasOwn(headers, name)) this.#header(name.toLowerCase(), name, value)
     }
-    this.#writeHead(head)
-  }
-
-  #statusLine(status: number, statusText: string | undefined): string {
-    this.statusCode = status
-    return statusLine(status, statusText)
-  }
-
-  #writeHead(head: string): void {
-    this.res.writeStatus(head)
     this.headWritten = true
   }
 
-  /** `head` with one more field (or as it was, for a field the engine writes itself). */
-  #field(head: string, lower: string, name: string, value: string | number | readonly string[]): string {
+  #writeStatus(status: number, statusText: string | undefined): void {
+    this.statusCode = status
+    this.res.writeStatus(statusLine(status, statusText))
+  }
+
+  #header(lower: string, name: string, value: string | number | readonly string[]): void {
     if (ENGINE_HEADERS.has(lower)) {
       if (lower === 'connection' && /\bclose\b/i.test(String(value))) this.appCloses = true
-      return head
+      return
     }
-    if (typeof value !== 'object' || value === null) return `${head}\r\n${name}: ${value}`
-    for (const one of value) head = `${head}\r\n${name}: ${one}`
-    return head
+    if (typeof value === 'object' && value !== null) for (const one of value) this.res.writeHeader(name, one)
+    else this.res.writeHeader(name, typeof value === 'string' ? value : String(value))
   }
   /** The app asked for `Connection: close`. */
   appCloses = false
