@@ -1,6 +1,7 @@
 // Node-style apps on uWS: a real IncomingMessage (a Readable fed by onData) and a ServerResponse
 // subclass whose writing methods are own properties, so they survive Express swapping the
-// prototypes for its own (which inherit from node:http's). Header storage is node's own.
+// prototypes for its own (which inherit from node:http's). Header storage is node's own, but for
+// headers passed straight to `writeHead`, which (as on node:http) are written as they came.
 import { EventEmitter } from 'node:events'
 import { IncomingMessage, ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http'
 import { addSocketNoops, type NodeListener, type SocketNoops, type WorkerRuntime } from '@gu/core'
