@@ -154,6 +154,17 @@ export class Exchange implements ResponseView {
     this.headWritten = true
   }
 
+  /** The same from a record whose names are in any case (what a node app handed `writeHead`), checked already. */
+  writeNamedHead(status: number, statusText: string | undefined, headers: Readonly<Record<string, string | number | readonly string[] | undefined>>): void {
+    this.#writeStatus(status, statusText)
+    for (const name in headers) {
+      const value = headers[name]
+      // Own fields only, as node:http writes them (and as they were checked).
+      if (value !== undefined && Object.hasOwn(headers, name)) this.#header(name.toLowerCase(), name, value)
+    }
+    this.headWritten = true
+  }
+
   #writeStatus(status: number, statusText: string | undefined): void {
     this.statusCode = status
     this.res.writeStatus(statusLine(status, statusText))
@@ -164,7 +175,7 @@ export class Exchange implements ResponseView {
       if (lower === 'connection' && /\bclose\b/i.test(String(value))) this.appCloses = true
       return
     }
-    if (typeof value === 'object') for (const one of value) this.res.writeHeader(name, one)
+    if (typeof value === 'object' && value !== null) for (const one of value) this.res.writeHeader(name, one)
     else this.res.writeHeader(name, typeof value === 'string' ? value : String(value))
   }
   /** The app asked for `Connection: close`. */

@@ -1,9 +1,10 @@
 // Node-style apps on uWS: a real IncomingMessage (a Readable fed by onData) and a ServerResponse
 // subclass whose writing methods are own properties, so they survive Express swapping the
-// prototypes for its own (which inherit from node:http's). Header storage is node's own.
+// prototypes for its own (which inherit from node:http's). Header storage is node's own, but for
+// headers passed straight to `writeHead`, which (as on node:http) are written as they came.
 import { EventEmitter } from 'node:events'
-import { IncomingMessage, ServerResponse } from 'node:http'
-import type { NodeListener, WorkerRuntime } from '@gu/core'
+import { IncomingMessage, ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http'
+import { addSocketNoops, type NodeListener, type SocketNoops, type WorkerRuntime } from '@gu/core'
 import type { HttpResponse } from 'uWebSockets.js'
 import { Exchange, failResponse, type HeaderStore } from './exchange.js'
 import type { RequestHead } from './request-head.js'
@@ -16,8 +17,9 @@ const kOutHeaders = (() => {
 
 /**
  * The connection as node-style code reaches it (`req.socket`, `res.socket`): the peer, and closing
- * it. An EventEmitter by prototype whose listener table is made by the first `on`, not for every
- * request (few listen to it): EventEmitter's methods all allow for a missing table.
+ * it; the socket options are core's no-ops (`addSocketNoops`). An EventEmitter by prototype whose
+ * listener table is made by the first `on`, not for every request (few listen to it):
+ * EventEmitter's methods all allow for a missing table.
  */
 export class UwsSocket {
   readonly encrypted: boolean
@@ -61,15 +63,6 @@ export class UwsSocket {
   end(): this {
     return this.destroy()
   }
-  setTimeout(): this {
-    return this
-  }
-  setNoDelay(): this {
-    return this
-  }
-  setKeepAlive(): this {
-    return this
-  }
   cork(): void {}
   uncork(): void {}
   address(): object {
@@ -84,8 +77,9 @@ export class UwsSocket {
   }
 }
 
-export interface UwsSocket extends EventEmitter {}
+export interface UwsSocket extends EventEmitter, SocketNoops {}
 Object.setPrototypeOf(UwsSocket.prototype, EventEmitter.prototype)
+addSocketNoops(UwsSocket)
 
 type Chunk = string | Uint8Array
 type Callback = (error?: Error | null) => void
@@ -95,6 +89,11 @@ export class UwsServerResponse extends ServerResponse {
   readonly exchange: Exchange
   /** node's marker that the head is out (`headersSent` reads it); set once `writeHead` ran. */
   declare _header: string | null
+  /**
+   * The headers handed to `writeHead` when nothing was set before: node writes those as they are,
+   * never into its store (`getHeader` doesn't see them), and so do we, without the store's work.
+   */
+  passed: DirectHeaders | undefined = undefined
 
   constructor(req: IncomingMessage, exchange: Exchange) {
     super(req)
@@ -130,14 +129,49 @@ function writeHead(this: UwsServerResponse, status: number, reason?: unknown, he
     if (headers.length && Array.isArray(headers[0])) for (const [name, value] of headers as [string, string][]) this.appendHeader(name, value)
     else for (let i = 0; i < headers.length; i += 2) this.appendHeader(headers[i] as string, headers[i + 1] as string)
   } else if (headers && typeof headers === 'object') {
-    for (const name of Object.keys(headers)) {
-      const value = (headers as Record<string, unknown>)[name]
-      if (value !== undefined) this.setHeader(name, value as string)
+    if ((this as unknown as Record<symbol, unknown>)[kOutHeaders!] === null) this.passed = checked(headers as DirectHeaders)
+    else {
+      for (const name of Object.keys(headers)) {
+        const value = (headers as Record<string, unknown>)[name]
+        if (value !== undefined) this.setHeader(name, value as string)
+      }
     }
   }
   // headersSent is `!!this._header`; the head itself goes to uWS with the first body bytes.
   this._header = ' '
   return this
+}
+
+type DirectHeaders = Readonly<Record<string, string | number | readonly string[] | undefined>>
+
+/** RFC 9110 field names and values as node's `validateHeaderName`/`validateHeaderValue` allow them. */
+const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+
+/** `headers`, once every name and value passed node's checks (node's own functions throw its errors). */
+function checked(headers: DirectHeaders): DirectHeaders {
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue
+    const value = headers[name]
+    if (value === undefined) continue
+    if (!TOKEN.test(name)) validateHeaderName(name)
+    if (typeof value === 'string') {
+      if (INVALID_VALUE.test(value)) validateHeaderValue(name, value)
+    } else if (value !== null && typeof value === 'object') {
+      for (const one of value) if (INVALID_VALUE.test(String(one))) validateHeaderValue(name, one)
+    }
+  }
+  return headers
+}
+
+/** A response header by any casing of its name: the store's, or one passed to `writeHead`. */
+function responseHeader(res: UwsServerResponse, name: string): string | string[] | number | undefined {
+  const stored = res.getHeader(name)
+  const passed = res.passed
+  if (stored !== undefined || !passed) return stored
+  const lower = name.toLowerCase()
+  for (const key in passed) if (key.toLowerCase() === lower && Object.hasOwn(passed, key)) return passed[key] as string | string[] | number | undefined
+  return undefined
 }
 
 /** node's header store, read in place (a for-in: `Object.values` of its null-prototype object is slow). */
@@ -153,6 +187,7 @@ function toChunk(chunk: unknown, encoding: unknown): Chunk {
 }
 
 function headOut(res: UwsServerResponse): void {
+  if (res.passed) return res.exchange.writeNamedHead(res.statusCode, res.statusMessage, res.passed)
   const store = outStore(res)
   if (store) res.exchange.writeStoredHead(res.statusCode, res.statusMessage, store)
   else res.exchange.writeHead(res.statusCode, res.statusMessage, Object.entries(res.getHeaders()) as [string, string][])
@@ -203,7 +238,7 @@ function end(this: UwsServerResponse, chunk?: unknown, encoding?: unknown, cb?: 
   exchange.cork(() => {
     if (!exchange.headWritten) {
       headOut(this)
-      const length = exchange.isHead ? this.getHeader('content-length') : undefined
+      const length = exchange.isHead ? responseHeader(this, 'content-length') : undefined
       exchange.endWhole(data, length !== undefined ? Number(length) : undefined)
     } else {
       exchange.endStream(data)
@@ -248,13 +283,28 @@ class NodeExchange extends Exchange {
     if (this.done) return
     super.finish()
     // A response cut short (a body below --min-body-rate) already said 'close'.
-    if (!this.response.destroyed) process.nextTick(emitFinished, this.response)
+    // A promise job, not a tick: node then has no tick queue to run after uWS's callback (that
+    // cost as much as the emits; node's queueMicrotask makes an async resource for each), and
+    // listeners added just after `end()` still hear them.
+    const response = this.response
+    if (!response.destroyed) void RESOLVED.then(() => emitFinished(response))
   }
 }
 
+const RESOLVED = Promise.resolve()
+
 function emitFinished(response: UwsServerResponse): void {
-  response.emit('finish')
-  response.emit('close')
+  try {
+    response.emit('finish')
+    response.emit('close')
+  } catch (error) {
+    // A listener's throw is an uncaught exception, as from node's own tick, not a rejection.
+    process.nextTick(rethrow, error)
+  }
+}
+
+function rethrow(error: unknown): never {
+  throw error
 }
 
 /** node's own `_read` pushes nothing for a bodiless request: the end is pushed when someone reads. */
@@ -288,7 +338,7 @@ export function serveNode(worker: WorkerRuntime, listener: NodeListener, exchang
   node.socket = socket
   node.native = response
   node.view.native = req
-  if (worker.needs.responseHeaders) node.headerReader = (name) => response.getHeader(name)
+  if (worker.needs.responseHeaders) node.headerReader = (name) => responseHeader(response, name)
 
   if (head.bodyLength === -1 || head.bodyLength === 0) {
     req.complete = true

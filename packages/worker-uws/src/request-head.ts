@@ -42,7 +42,8 @@ export class RequestHead {
   constructor(req: HttpRequest, rules: RequestRules) {
     // uWS lower-cases the method (getCaseSensitiveMethod too, in this build); it only passes methods it knows.
     const method = req.getMethod()
-    this.method = UPPER_METHODS[method] ?? method.toUpperCase()
+    // Compared before looked up: uWS's string is new each time, and a keyed lookup hashes it.
+    this.method = method === 'get' ? 'GET' : method === 'post' ? 'POST' : (UPPER_METHODS[method] ?? method.toUpperCase())
     const query = req.getQuery()
     this.url = query ? `${req.getUrl()}?${query}` : req.getUrl()
     const raw = this.raw
