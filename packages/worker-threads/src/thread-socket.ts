@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream'
+import { addSocketNoops, type SocketNoops } from '@gu/core'
 
 /** What stands behind a ThreadSocket: the request's exchange in the thread. */
 export interface SocketOwner {
@@ -15,7 +16,7 @@ export interface SocketOwner {
 /**
  * The connection requests reach the thread's node:http server on: the exchange of the request it
  * carries pushes the request's bytes in, and takes what the server writes straight from its writes
- * (no client, no second parse). The socket-only methods node:http may call are no-ops.
+ * (no client, no second parse). The socket-only methods node:http may call are no-ops (core's addSocketNoops).
  */
 export class ThreadSocket extends Duplex {
   remoteAddress: string | undefined
@@ -56,20 +57,7 @@ export class ThreadSocket extends Duplex {
     this.owner.closed()
     callback(error)
   }
-
-  setTimeout(): this {
-    return this
-  }
-  setNoDelay(): this {
-    return this
-  }
-  setKeepAlive(): this {
-    return this
-  }
-  ref(): this {
-    return this
-  }
-  unref(): this {
-    return this
-  }
 }
+
+export interface ThreadSocket extends SocketNoops {}
+addSocketNoops(ThreadSocket)
