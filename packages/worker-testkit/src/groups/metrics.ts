@@ -43,14 +43,15 @@ const sumsAcrossWorkers: Check = {
     ensure(servedBy.size >= 2, `every one of ${sent} requests was served by one worker (${spread}), so no sum across workers could be checked`)
     let text = ''
     const counted = () => sample(text, 'gu_http_requests_total', { method: 'PUT', status_class: '2xx' })
-    // Workers report once a second.
+    const memorySeries = () => text.split('\n').filter((line) => line.startsWith('gu_worker_memory_bytes{'))
+    // Workers report once a second: wait for every worker's report, not only those that served the count.
     await pollUntil(async () => {
       text = await getText(metricsUrl)
-      return counted() === sent
+      return counted() === sent && memorySeries().length === WORKERS
     }, 5000, 200)
     ensure(counted() !== undefined, `no gu_http_requests_total{method="PUT",status_class="2xx"} series at ${metricsUrl}: ${show(text, 300)}`)
     ensure(counted() === sent, `gu_http_requests_total{method="PUT",status_class="2xx"} is ${counted()}, expected the ${sent} requests sent (served ${spread})`)
-    const memory = text.split('\n').filter((line) => line.startsWith('gu_worker_memory_bytes{'))
+    const memory = memorySeries()
     ensure(memory.length === WORKERS, `${memory.length} gu_worker_memory_bytes series, expected one per worker (${WORKERS})`)
     ensure(sample(text, 'gu_workers_alive') === WORKERS, `gu_workers_alive is ${sample(text, 'gu_workers_alive')}, expected ${WORKERS}`)
     const count = sample(text, 'gu_http_request_duration_seconds_count')
