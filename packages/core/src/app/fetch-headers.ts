@@ -22,6 +22,26 @@ export function outgoingHeaders(init: HeadersInit | undefined, http2: boolean, d
   return out
 }
 
+/** Names whose presence makes the adapter change the headers (the body's framing is its to write). */
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'trailer'])
+
+/**
+ * The app's own header object, when node:http can take it as it is (HTTP/1 only): a plain object
+ * of lower-case names and string values, with no framing header and a content type if one is
+ * due. It is read, never changed: a copy per response is what this spares (frameworks such as
+ * Hono hand over a fresh `{ 'content-type': … }` literal for every response). Else undefined.
+ */
+export function headersAsGiven(init: HeadersInit | undefined, defaultType: string | undefined): Readonly<OutgoingHeaders> | undefined {
+  if (typeof init !== 'object' || init === null || Object.getPrototypeOf(init) !== Object.prototype) return undefined
+  const given = init as Record<string, unknown>
+  let typed = defaultType === undefined
+  for (const name in given) {
+    if (typeof given[name] !== 'string' || lowerName(name) !== name || FRAMING.has(name)) return undefined
+    if (name === 'content-type') typed = true
+  }
+  return typed ? (given as OutgoingHeaders) : undefined
+}
+
 /**
  * Header names as apps spell them ('Content-Type'), lower-cased once: a name lower-cased anew for
  * every response is a fresh string that each object key lookup must first find in V8's string table.
