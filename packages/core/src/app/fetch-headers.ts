@@ -22,6 +22,35 @@ export function outgoingHeaders(init: HeadersInit | undefined, http2: boolean, d
   return out
 }
 
+/** Names whose presence makes the adapter change the headers (the body's framing is its to write). */
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'trailer'])
+
+/**
+ * The app's own header object, when node:http can take it as it is (HTTP/1 only): a plain object
+ * of string values, with no framing header and a content type if one is due. It is read, never
+ * changed: a copy per response is what this spares (Hono hands over a fresh
+ * `{ 'Content-Type': … }` for every response). Names go out as the app spelled them, as
+ * `@hono/node-server` sends them; an object with more than one name, one of them not lower-case,
+ * could hold one name twice ('Content-Type' and 'content-type'), so it is copied and merged
+ * instead. Else undefined.
+ */
+export function headersAsGiven(init: HeadersInit | undefined, defaultType: string | undefined): Readonly<OutgoingHeaders> | undefined {
+  if (typeof init !== 'object' || init === null || Object.getPrototypeOf(init) !== Object.prototype) return undefined
+  const given = init as Record<string, unknown>
+  let typed = defaultType === undefined
+  let names = 0
+  let mixedCase = false
+  for (const name in given) {
+    const lower = lowerName(name)
+    if (typeof given[name] !== 'string' || FRAMING.has(lower)) return undefined
+    if (lower === 'content-type') typed = true
+    if (lower !== name) mixedCase = true
+    names++
+  }
+  if (mixedCase && names > 1) return undefined
+  return typed ? (given as OutgoingHeaders) : undefined
+}
+
 /**
  * Header names as apps spell them ('Content-Type'), lower-cased once: a name lower-cased anew for
  * every response is a fresh string that each object key lookup must first find in V8's string table.

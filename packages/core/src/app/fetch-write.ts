@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { framingOf, nodeFramesBody } from '../http/node-framing.js'
-import { type OutgoingHeaders, outgoingHeaders } from './fetch-headers.js'
+import { headersAsGiven, type OutgoingHeaders, outgoingHeaders } from './fetch-headers.js'
 import { type NodeResponse, isHttp2 } from './fetch-node-types.js'
 import { LightResponse } from './fetch-response.js'
 import { knownLength, staticBody } from './fetch-static-body.js'
@@ -15,7 +15,10 @@ const NO_CONTENT = new Set([204, 304])
 export function writeResponse(response: Response, res: NodeResponse, head: boolean): void | Promise<void> {
   const http2 = isHttp2(res)
   const parts = LightResponse.parts(response)
-  if (parts) return writeWhole(res, parts.status, parts.statusText, outgoingHeaders(parts.headers, http2, parts.defaultType), parts.body, head)
+  if (parts) {
+    const given = http2 ? undefined : headersAsGiven(parts.headers, parts.defaultType)
+    return writeWhole(res, parts.status, parts.statusText, given ?? outgoingHeaders(parts.headers, http2, parts.defaultType), parts.body, head, given !== undefined)
+  }
   const headers = outgoingHeaders(response.headers, http2, undefined)
   const whole = response.body ? staticBody(response) : null
   if (whole !== undefined) return writeWhole(res, response.status, response.statusText, headers, whole, head)
@@ -31,11 +34,15 @@ export function writeResponse(response: Response, res: NodeResponse, head: boole
   return streamBody(response.body!, res)
 }
 
-function writeWhole(res: NodeResponse, status: number, statusText: string, headers: OutgoingHeaders, body: string | Uint8Array | null, head: boolean): void {
+/** `given`: `headers` is the app's own object, copied before anything is added to it. */
+function writeWhole(res: NodeResponse, status: number, statusText: string, headers: OutgoingHeaders, body: string | Uint8Array | null, head: boolean, given = false): void {
   // The real length, whatever the app said; except for a HEAD without a body, where the app's
   // Content-Length (if any) describes the body a GET would get.
-  if (body !== null) setLength(res, headers, typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)
-  else if (!head && !NO_CONTENT.has(status)) headers['content-length'] = '0'
+  if (body !== null) headers = setLength(res, headers, typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength, given)
+  else if (!head && !NO_CONTENT.has(status)) {
+    if (given) headers = { ...headers }
+    headers['content-length'] = '0'
+  }
   writeHead(res, status, statusText, headers)
   if (head || body === null) res.end()
   else (res as ServerResponse).end(body)
@@ -46,14 +53,17 @@ function writeWhole(res: NodeResponse, status: number, statusText: string, heade
  * would (an HTTP/1.1 response node frames, no framing header from the app); that spares a header
  * node validates and matches on every response. Else as a header.
  */
-function setLength(res: NodeResponse, headers: OutgoingHeaders, length: number): void {
+function setLength(res: NodeResponse, headers: OutgoingHeaders, length: number, given: boolean): OutgoingHeaders {
   const framing = framingOf(res)
   if (framing._contentLength === null && nodeFramesBody(framing) && headers['transfer-encoding'] === undefined && headers.trailer === undefined) {
+    // (The app's own object has no Content-Length: headersAsGiven made sure.)
     if (headers['content-length'] !== undefined) delete headers['content-length']
     framing._contentLength = length
-  } else {
-    headers['content-length'] = String(length)
+    return headers
   }
+  if (given) headers = { ...headers }
+  headers['content-length'] = String(length)
+  return headers
 }
 
 function writeHead(res: NodeResponse, status: number, statusText: string, headers: OutgoingHeaders): void {

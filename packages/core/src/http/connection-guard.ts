@@ -174,7 +174,7 @@ export class ConnectionGuard {
   #requestBegan(req: IncomingMessage, res: ServerResponse): void {
     const tracked = (req.socket as WithRecord<Socket>)[TRACKED]
     if (!tracked) return
-    tracked.requestBegan(req, res, Date.now())
+    tracked.requestBegan(req, res, Date.now)
     ;(res as WithRecord<ServerResponse>)[TRACKED] = tracked
     addCloseHook(res as WithRecord<ServerResponse>, onResponseClose)
   }
