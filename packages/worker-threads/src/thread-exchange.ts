@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
 import { ACK_BYTES, type FromThread, type FromThreadBatch, ownBuffer, type RequestHead, type Task, type ToThread, WINDOW_BYTES } from './protocol.js'
 import { chunkBytes, isChunked, lastChunkBytes, requestHeadBytes } from './request-bytes.js'
@@ -45,6 +45,12 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
   #finished = false
   /** The request as the thread's server parsed it (see received). */
   #request: IncomingMessage | undefined
+  /**
+   * Node's parser takes another request after this one on the connection (no `Connection: close`
+   * from the client). Read before the app runs: an app's `Connection: keep-alive` keeps node's
+   * socket open, but the parser would still refuse what follows.
+   */
+  #parserGoesOn = false
   /** The server wrote the whole response. */
   #responded = false
   #resolve!: (last: FromThread[] | undefined) => void
@@ -84,9 +90,10 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     return (req as unknown as Tagged)[EXCHANGE] ?? (req.socket as unknown as Tagged | null)?.[EXCHANGE]
   }
 
-  /** The thread's server parsed this exchange's request: `req`. */
-  received(req: IncomingMessage): void {
+  /** The thread's server parsed this exchange's request: `req`, answered on `res`. */
+  received(req: IncomingMessage, res: ServerResponse): void {
     this.#request = req
+    this.#parserGoesOn = res.shouldKeepAlive
     ;(req as unknown as Tagged)[EXCHANGE] = this
   }
 
@@ -217,7 +224,7 @@ export class ThreadExchange implements SocketOwner, ResponseSink {
     if (cut) this.#post({ t: 'abort' })
     const socket = this.#socket
     // The server wrote the whole response: the connection may carry the next request (see keep).
-    if (!cut && this.#responded && this.#request) this.#connection.keep(socket, this.#request)
+    if (!cut && this.#responded && this.#request && this.#parserGoesOn) this.#connection.keep(socket, this.#request)
     // Not inside the server's write that ended the response: destroyed then, node would fail the
     // writes still queued behind it, building an error (and its stack) for each.
     else if (!socket.destroyed) setImmediate(() => socket.destroy())

@@ -18,7 +18,7 @@ export function createThreadServer(app: App): Server {
   server.on('request', (req, res) => {
     const exchange = ThreadExchange.of(req)
     if (exchange) {
-      exchange.received(req)
+      exchange.received(req, res)
       restoreHead(req, exchange.head)
     }
     listener(req, res)

@@ -59,4 +59,13 @@ describe('the connection a pool thread keeps to its server', () => {
     expect(last.connection).toBeGreaterThan(next.connection)
     expect(gu.output).not.toMatch(/ERROR/)
   })
+
+  it("is replaced after a client's Connection: close even when the app answers keep-alive", async () => {
+    // Node keeps its socket open for the app's keep-alive, but its parser takes nothing more after a closing request.
+    const kept = await request(`${gu.url}/keep`)
+    expect(kept.status).toBe(200)
+    const next = seen(await request(`${gu.url}/`, { headers: KEEP }))
+    expect(next.connection).toBeGreaterThan(Number(kept.text))
+    expect(gu.output).not.toMatch(/ERROR/)
+  })
 })
